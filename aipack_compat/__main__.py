@@ -1,0 +1,3 @@
+from aipack_compat.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""check: parsed documents -> typed models + diagnostics. Pure functions, no printing."""

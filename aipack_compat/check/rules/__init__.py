@@ -1,0 +1,59 @@
+"""The rule registry, in ruff's style: a stable code, a kebab-case name, a default severity.
+
+Each family lives in its own module (`cfg`, `agt`, `sh`, `mig`, `io`) so that checkers add
+rules without touching each other. Codes are never reused; a retired rule keeps its entry
+with `status="removed"` and is never emitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aipack_compat.model.diagnostic import Diagnostic, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    severity: Severity
+    explanation: str
+    status: str = "stable"
+
+    def diagnostic(
+        self,
+        path: str,
+        message: str,
+        line: int = 0,
+        column: int = 0,
+        end_line: int = 0,
+        end_column: int = 0,
+        hint: str | None = None,
+        severity: Severity | None = None,
+    ) -> Diagnostic:
+        """Build a located finding for this rule (severity defaults to the rule's)."""
+        return Diagnostic(
+            path=path,
+            code=self.code,
+            severity=severity or self.severity,
+            message=message,
+            line=line,
+            column=column,
+            end_line=end_line or line,
+            end_column=end_column or column,
+            hint=hint,
+        )
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every registered rule by code. Imports the family modules (all light)."""
+    from aipack_compat.check.rules import agt, cfg, io, mig, sh
+
+    registry: dict[str, Rule] = {}
+    for family in (io, cfg, agt, sh, mig):
+        for rule in family.RULES:
+            if rule.code in registry:
+                raise RuntimeError(f"duplicate rule code {rule.code}")
+            registry[rule.code] = rule
+    return registry

@@ -1,0 +1,182 @@
+"""Discover the AIPACK files under the paths a user names: configs, agents, scripts, packs.
+
+Classification is by path shape only (no file is opened here), so discovery stays cheap for a
+pre-commit hook. The base layers (`~/.aipack-base`) are located separately by `base_layers()`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "target", ".venv", "venv", "__pycache__", ".mypy_cache",
+     ".pytest_cache", ".tox", ".session", ".cache", "dist", "build"}
+)
+
+SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh")
+CI_YAML_SUFFIXES = (".yml", ".yaml")
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredFiles:
+    """Files found under the requested paths, grouped by what they are."""
+
+    workspace_configs: list[str] = field(default_factory=list)  # <wks>/.aipack/config.toml
+    legacy_configs: list[str] = field(default_factory=list)  # <wks>/.devai/config.toml
+    base_configs: list[str] = field(default_factory=list)  # config-default.toml / config-user.toml / base config.toml
+    agents: list[str] = field(default_factory=list)  # *.aip, *.devai, .devai/{customs,defaults}/*.md
+    pack_tomls: list[str] = field(default_factory=list)
+    scripts: list[str] = field(default_factory=list)  # shell, Makefile, CI YAML, Python callers
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    def all_files(self) -> list[str]:
+        return sorted(
+            {*self.workspace_configs, *self.legacy_configs, *self.base_configs, *self.agents,
+             *self.pack_tomls, *self.scripts}
+        )
+
+
+def classify(path: str) -> str | None:
+    """What kind of AIPACK file `path` is, judged from its path alone (None: not ours)."""
+    p = Path(path)
+    name = p.name
+    parent = p.parent.name
+    if name == "config.toml" and parent == ".aipack":
+        return "workspace_config"
+    if name == "config.toml" and parent == ".devai":
+        return "legacy_config"
+    if name in ("config-default.toml", "config-user.toml") or (
+        name == "config.toml" and parent == ".aipack-base"
+    ):
+        return "base_config"
+    if name.endswith((".aip", ".devai")):
+        return "agent"
+    if name.endswith(".md") and parent in ("customs", "defaults") and p.parent.parent.name == ".devai":
+        return "agent"
+    if name == "pack.toml":
+        return "pack_toml"
+    if name.endswith(SCRIPT_SUFFIXES) or name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk"):
+        return "script"
+    if name.endswith(CI_YAML_SUFFIXES) and (".github" in p.parts or name.startswith(".gitlab-ci")):
+        return "script"
+    if name.endswith(".py"):
+        return "maybe_script"  # only if it mentions aip/devai; decided by the scanner
+    if "." not in name:
+        return "maybe_script"  # extension-less file: a shell script if it has a sh/bash shebang
+    return None
+
+
+_KIND_TO_FIELD = {
+    "workspace_config": "workspace_configs",
+    "legacy_config": "legacy_configs",
+    "base_config": "base_configs",
+    "agent": "agents",
+    "pack_toml": "pack_tomls",
+    "script": "scripts",
+}
+
+
+def discover(paths: list[str], include_maybe_scripts: bool = True) -> DiscoveredFiles:
+    """Walk the given files/directories and group AIPACK files. Symlink loops are not followed."""
+    found = DiscoveredFiles()
+    seen: set[str] = set()
+    for root in paths or ["."]:
+        if os.path.isdir(root):
+            candidates = _walk(root, found)
+        elif os.path.lexists(root):
+            candidates = [root]
+        else:
+            found.unreadable.append((root, "no such file or directory"))
+            continue
+        for candidate in candidates:
+            norm = os.path.normpath(candidate)
+            if norm in seen:
+                continue
+            seen.add(norm)
+            _add(found, norm, explicit=not os.path.isdir(root), include_maybe=include_maybe_scripts)
+    for name in _KIND_TO_FIELD.values():
+        getattr(found, name).sort()
+    return found
+
+
+def _add(found: DiscoveredFiles, path: str, explicit: bool, include_maybe: bool) -> None:
+    kind = classify(path)
+    if kind == "maybe_script":
+        if include_maybe and _looks_like_aip_caller(path):
+            found.scripts.append(path)
+        return
+    if kind is None:
+        if explicit:  # a file named on the command line: treat by content sniffing
+            if _looks_like_aip_caller(path):
+                found.scripts.append(path)
+        return
+    getattr(found, _KIND_TO_FIELD[kind]).append(path)
+
+
+def _walk(root: str, found: DiscoveredFiles) -> list[str]:
+    out: list[str] = []
+    visited: set[tuple[int, int]] = set()
+
+    def onerror(exc: OSError) -> None:
+        found.unreadable.append((exc.filename or root, exc.strerror or type(exc).__name__))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=True):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in visited:  # symlink loop or a directory reached twice
+            dirnames[:] = []
+            continue
+        visited.add(key)
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
+        out.extend(os.path.join(dirpath, f) for f in sorted(filenames))
+    return out
+
+
+def _looks_like_aip_caller(path: str) -> bool:
+    """Cheap sniff: a sh/bash shebang, or a Python file mentioning `aip`/`devai` as a word."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return False
+    if head.startswith(b"#!") and any(sh in head.split(b"\n", 1)[0] for sh in (b"sh", b"bash", b"zsh")):
+        return True
+    if path.endswith(".py"):
+        return b'"aip"' in head or b"'aip'" in head or b"devai" in head or b"aip run" in head
+    return False
+
+
+def default_base_dir() -> Path:
+    """`$HOME/.aipack-base`, as aip computes it (no env var relocates it, spec §1.1)."""
+    return Path(os.path.expanduser("~")) / ".aipack-base"
+
+
+@dataclass(frozen=True, slots=True)
+class BaseLayers:
+    """The base config files that exist for one base directory, lowest precedence first."""
+
+    base_dir: Path
+    default: Path | None  # config-default.toml (0.7.18+)
+    user: Path | None  # config-user.toml (0.7.18+)
+    legacy: Path | None  # config.toml (0.6.0 - 0.7.17; renamed to config-deprecated.toml by 0.7.18+)
+
+
+def base_layers(base_dir: str | os.PathLike[str] | None = None) -> BaseLayers:
+    base = Path(base_dir) if base_dir is not None else default_base_dir()
+
+    def existing(name: str) -> Path | None:
+        candidate = base / name
+        return candidate if candidate.is_file() else None
+
+    return BaseLayers(base, existing("config-default.toml"), existing("config-user.toml"), existing("config.toml"))
+
+
+def workspace_root_of(config_path: str) -> str:
+    """`<wks>` for `<wks>/.aipack/config.toml` or `<wks>/.devai/config.toml`."""
+    return str(Path(config_path).parent.parent)
