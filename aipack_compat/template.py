@@ -83,7 +83,7 @@ def check_syntax(template: str) -> TemplateError | None:
 def render(template: str, context: dict[str, Any]) -> str:
     """Render like aip: missing paths render empty, objects as `[object]`, arrays as `[a, b]`.
 
-    Raises TemplateError (as ValueError subclass-free data via RenderFailure) on a bad template.
+    Raises RenderFailure (carrying a located TemplateError) on a bad template.
     """
     try:
         return _engine().render_template(template, json.dumps(context, ensure_ascii=False))
