@@ -48,12 +48,25 @@ class Rule:
 
 def all_rules() -> dict[str, Rule]:
     """Every registered rule by code. Imports the family modules (all light)."""
-    from aipack_compat.check.rules import agt, cfg, io, mig, sh
+    from aipack_compat.check.rules import agt, cfg, io, mig, pck, sh
 
     registry: dict[str, Rule] = {}
-    for family in (io, cfg, agt, sh, mig):
+    for family in (io, cfg, agt, pck, sh, mig, *_optional_families()):
         for rule in family.RULES:
             if rule.code in registry:
                 raise RuntimeError(f"duplicate rule code {rule.code}")
             registry[rule.code] = rule
     return registry
+
+
+def _optional_families() -> list[object]:
+    """Rule sets that live beside their checker (the Lua support check)."""
+    import importlib
+
+    families = []
+    for module in ("aipack_compat.check.lua_support",):
+        try:
+            families.append(importlib.import_module(module))
+        except ImportError:
+            continue
+    return families

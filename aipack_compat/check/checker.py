@@ -1,0 +1,217 @@
+"""check_paths(): discovery + every checker, one CheckResult. The heart of `validate`.
+
+Each file is read once; a file that cannot be read becomes a diagnostic and the run goes on.
+Agents are checked together with the config layers that apply to them (base → user →
+workspace → the agent's `# Options`), so "no model after merge" is reported on the agent.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aipack_compat.files import TextFile, read_text_file
+from aipack_compat.load.workspace import BaseLayers, DiscoveredFiles, base_layers, discover
+from aipack_compat.model.diagnostic import CheckResult, Diagnostic
+
+DEFAULT_AIP_VERSION = "0.8.37"
+
+
+@dataclass(slots=True)
+class CheckSettings:
+    aip_version: str = DEFAULT_AIP_VERSION
+    base_dir: str | None = None
+    """Explicit base dir: its files are layered AND reported. None: ~/.aipack-base, layered only."""
+    use_base: bool = True
+    check_scripts: bool = True
+
+
+@dataclass(slots=True)
+class _Context:
+    settings: CheckSettings
+    result: CheckResult
+    base_results: list[Any] = field(default_factory=list)
+    workspace_results: dict[str, Any] = field(default_factory=dict)  # workspace root -> ConfigFileResult
+
+
+def check_paths(paths: list[str], settings: CheckSettings | None = None) -> CheckResult:
+    settings = settings or CheckSettings()
+    found = discover(paths)
+    ctx = _Context(settings, CheckResult())
+    for path, reason in found.unreadable:
+        from aipack_compat.check.rules import io
+
+        ctx.result.diagnostics.append(io.UNREADABLE.diagnostic(path, f"cannot read: {reason}"))
+    _check_base_layers(ctx, found)
+    _check_workspace_configs(ctx, found)
+    for agent_path in found.agents:
+        _check_agent(ctx, agent_path)
+    for pack_path in found.pack_tomls:
+        text = _read(ctx, pack_path)
+        if text is not None:
+            from aipack_compat.check.pack import check_pack_toml
+
+            ctx.result.extend(check_pack_toml(pack_path, text.text))
+    if settings.check_scripts:
+        for script_path in found.scripts:
+            _check_script(ctx, script_path)
+    return ctx.result
+
+
+def _read(ctx: _Context, path: str, report: bool = True) -> TextFile | None:
+    loaded = read_text_file(path)
+    if isinstance(loaded, Diagnostic):
+        if report:
+            ctx.result.diagnostics.append(loaded)
+        return None
+    if report:
+        ctx.result.files_checked.append(path)
+    return loaded
+
+
+def _check_config(ctx: _Context, path: str, layer: str, report: bool = True) -> Any | None:
+    text = _read(ctx, path, report=report)
+    if text is None:
+        return None
+    from aipack_compat.check.config import check_config_text
+
+    checked = check_config_text(path, text.text, layer)
+    if report:
+        ctx.result.extend(checked.diagnostics)
+    return checked
+
+
+def _check_base_layers(ctx: _Context, found: DiscoveredFiles) -> None:
+    """Base layers from --base-dir / ~/.aipack-base (reported only when asked for explicitly)."""
+    explicit = ctx.settings.base_dir is not None
+    if ctx.settings.use_base:
+        layers = base_layers(ctx.settings.base_dir)
+        for layer, path in applicable_base_layers(layers, ctx.settings.aip_version):
+            checked = _check_config(ctx, str(path), layer, report=explicit)
+            if checked is not None:
+                ctx.base_results.append(checked)
+    for path in found.base_configs:  # base-like files inside the checked tree: report, do not layer
+        if explicit and Path(path).resolve().parent == Path(ctx.settings.base_dir or "").resolve():
+            continue
+        name = Path(path).name
+        layer = {"config-default.toml": "default", "config-user.toml": "user"}.get(name, "base-legacy")
+        _check_config(ctx, path, layer)
+
+
+def applicable_base_layers(layers: BaseLayers, aip_version: str) -> list[tuple[str, Path]]:
+    """The base files the given aip version reads, lowest precedence first (spec §1.1).
+
+    0.7.18+ reads config-default.toml then config-user.toml (a legacy config.toml is renamed
+    to config-deprecated.toml and not read); 0.6.x – 0.7.17 read the single base config.toml;
+    devai never had a base config.
+    """
+    version = version_tuple(aip_version)
+    if version >= (0, 7, 18):
+        return [(layer, path) for layer, path in (("default", layers.default), ("user", layers.user)) if path]
+    if version >= (0, 6, 0) and layers.legacy is not None:
+        return [("base-legacy", layers.legacy)]
+    return []
+
+
+def version_tuple(version: str) -> tuple[int, int, int]:
+    parts = (version.split("-", 1)[0].split(".") + ["0", "0", "0"])[:3]
+    return tuple(int(p) if p.isdigit() else 0 for p in parts)  # type: ignore[return-value]
+
+
+def _check_workspace_configs(ctx: _Context, found: DiscoveredFiles) -> None:
+    for path in [*found.workspace_configs, *found.legacy_configs]:
+        checked = _check_config(ctx, path, "workspace")
+        if checked is not None:
+            ctx.workspace_results[os.path.normpath(str(Path(path).parent.parent))] = checked
+
+
+def _workspace_config_for(ctx: _Context, agent_path: str) -> Any | None:
+    """Nearest ancestor with .aipack/config.toml (or .devai/config.toml) — read if not yet checked."""
+    folder = Path(agent_path).resolve().parent
+    legacy_agent = agent_path.endswith((".devai", ".md"))
+    for ancestor in (folder, *folder.parents):
+        key = os.path.normpath(os.path.relpath(ancestor)) if _is_relative(ancestor) else str(ancestor)
+        for candidate_key in (key, str(ancestor)):
+            if candidate_key in ctx.workspace_results:
+                return ctx.workspace_results[candidate_key]
+        names = (".devai/config.toml", ".aipack/config.toml") if legacy_agent else (".aipack/config.toml", ".devai/config.toml")
+        for name in names:
+            candidate = ancestor / name
+            if candidate.is_file():
+                checked = _check_config(ctx, str(candidate), "workspace", report=False)
+                ctx.workspace_results[str(ancestor)] = checked
+                return checked
+        if (ancestor / ".git").exists():
+            break
+    return None
+
+
+def _is_relative(path: Path) -> bool:
+    try:
+        path.relative_to(Path.cwd())
+        return True
+    except ValueError:
+        return False
+
+
+def _check_agent(ctx: _Context, agent_path: str) -> None:
+    text = _read(ctx, agent_path)
+    if text is None:
+        return
+    from aipack_compat.check.agent import check_agent
+    from aipack_compat.load.agent import parse_agent
+
+    version = ctx.settings.aip_version
+    document = parse_agent(agent_path, text.text, version)
+    ctx.result.extend(check_agent(document, version))
+    agent_options = _check_agent_options(ctx, agent_path, document)
+    _check_agent_effective(ctx, agent_path, document, agent_options)
+    _check_lua_support(ctx, agent_path, document)
+
+
+def _check_agent_options(ctx: _Context, agent_path: str, document: Any) -> dict[str, Any] | None:
+    """The `# Options` TOML block, type-checked like a config table (errors located in the agent)."""
+    if not getattr(document, "options_toml", None):
+        return None
+    from aipack_compat.check.config import check_agent_options_toml
+
+    options, diagnostics = check_agent_options_toml(agent_path, document.options_toml, document.options_line)
+    ctx.result.extend(diagnostics)
+    return options
+
+
+def _check_agent_effective(ctx: _Context, agent_path: str, document: Any, agent_options: dict | None) -> None:
+    if agent_path.endswith(".md"):
+        return  # devai 0.1 agents: the era's single config was checked on its own
+    from aipack_compat.check.effective import check_effective, merge_layers
+
+    layers = [*ctx.base_results]
+    workspace = _workspace_config_for(ctx, agent_path)
+    if workspace is not None:
+        layers.append(workspace)
+    effective = merge_layers(layers, agent_options, agent_path, aip_version=ctx.settings.aip_version)
+    ctx.result.extend(check_effective(effective, agent_path))
+
+
+def _check_lua_support(ctx: _Context, agent_path: str, document: Any) -> None:
+    stages = getattr(document, "stages", None)
+    if not stages:
+        return
+    try:
+        from aipack_compat.check.lua_support import check_lua_support
+    except ImportError:
+        return
+    code_by_stage = {name: (stage.code, stage.first_code_line) for name, stage in stages.items()}
+    ctx.result.extend(check_lua_support(agent_path, code_by_stage))
+
+
+def _check_script(ctx: _Context, script_path: str) -> None:
+    text = _read(ctx, script_path)
+    if text is None:
+        return
+    from aipack_compat.check.scripts import check_script_text
+
+    _, diagnostics = check_script_text(script_path, text.text, None)
+    ctx.result.extend(diagnostics)
