@@ -191,7 +191,14 @@ def _check_agent_effective(ctx: _Context, agent_path: str, document: Any, agent_
     workspace = _workspace_config_for(ctx, agent_path)
     if workspace is not None:
         layers.append(workspace)
-    effective = merge_layers(layers, agent_options, agent_path, aip_version=ctx.settings.aip_version)
+    agent_spans = None
+    if getattr(document, "options_toml", None):
+        from aipack_compat.load.toml_spans import parse_toml
+
+        agent_spans = parse_toml(document.options_toml, document.options_line - 1).spans
+    effective = merge_layers(
+        layers, agent_options, agent_path, aip_version=ctx.settings.aip_version, agent_spans=agent_spans
+    )
     ctx.result.extend(check_effective(effective, agent_path))
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, Strict
+from annotated_types import Ge
+
+# aip deserialises input_concurrency as a usize: 2.0 or "2" is an error there, so not coerced here.
+StrictNonNegativeInt = Annotated[int, Strict(), Ge(0)]
 
 
 class AgentOptions(BaseModel):
@@ -16,7 +22,7 @@ class AgentOptions(BaseModel):
     """Sampling temperature passed to the provider (a TOML integer is accepted)."""
     top_p: float | None = None
     """Nucleus sampling passed to the provider (aip 0.7.11+)."""
-    input_concurrency: NonNegativeInt | None = None
+    input_concurrency: StrictNonNegativeInt | None = None
     """Maximum number of inputs in flight; 0 behaves like 1."""
     allow_run_on_task_fail: bool | None = None
     """When true a failing task yields `{error = ...}` and the run continues (aip 0.8.17+)."""
