@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 _ENGINE: Any = None
-_LOCATION = re.compile(r'Template error in "[^"]*":(\d+):(\d+)')
+_LOCATION = re.compile(r'Template error in "[^"]*":(\d+):(\d+)|Error rendering "[^"]*" line (\d+), col (\d+)')
+_RENDER_MESSAGE = re.compile(r'Error rendering "[^"]*" line \d+, col \d+: (.*)')
 _REASON = re.compile(r"reason: (.*)")
 
 
@@ -60,10 +61,11 @@ def _load_native() -> Any:
 def _to_error(exc: Exception) -> TemplateError:
     text = str(exc)
     where = _LOCATION.search(text)
-    reason = _REASON.search(text)
+    reason = _REASON.search(text) or _RENDER_MESSAGE.search(text)
     message = (reason.group(1) if reason else text.splitlines()[0]).strip()
     if where:
-        return TemplateError(message, int(where.group(1)), int(where.group(2)))
+        line, column = (where.group(1), where.group(2)) if where.group(1) else (where.group(3), where.group(4))
+        return TemplateError(message, int(line), int(column))
     return TemplateError(message, 0, 0)
 
 
