@@ -34,6 +34,7 @@ class _Context:
     result: CheckResult
     base_results: list[Any] = field(default_factory=list)
     workspace_results: dict[str, Any] = field(default_factory=dict)  # workspace root -> ConfigFileResult
+    builtin_default_reported: bool = False
 
 
 def check_paths(paths: list[str], settings: CheckSettings | None = None) -> CheckResult:
@@ -68,6 +69,10 @@ def _read(ctx: _Context, path: str, report: bool = True) -> TextFile | None:
         return None
     if report:
         ctx.result.files_checked.append(path)
+        if not loaded.text.strip():
+            from aipack_compat.check.rules import io
+
+            ctx.result.diagnostics.append(io.EMPTY_FILE.diagnostic(path, "file is empty (or only whitespace)"))
     return loaded
 
 
@@ -186,6 +191,7 @@ def _check_agent_effective(ctx: _Context, agent_path: str, document: Any, agent_
     if agent_path.endswith(".md"):
         return  # devai 0.1 agents: the era's single config was checked on its own
     from aipack_compat.check.effective import check_effective, merge_layers
+    from aipack_compat.check.rules.cfg import BUILTIN_DEFAULT_LAYER
 
     layers = [*ctx.base_results]
     workspace = _workspace_config_for(ctx, agent_path)
@@ -199,7 +205,13 @@ def _check_agent_effective(ctx: _Context, agent_path: str, document: Any, agent_
     effective = merge_layers(
         layers, agent_options, agent_path, aip_version=ctx.settings.aip_version, agent_spans=agent_spans
     )
-    ctx.result.extend(check_effective(effective, agent_path))
+    for diagnostic in check_effective(effective, agent_path):
+        # "assuming the shipped defaults" is one fact about the run, not about each agent.
+        if diagnostic.code == BUILTIN_DEFAULT_LAYER.code:
+            if ctx.builtin_default_reported:
+                continue
+            ctx.builtin_default_reported = True
+        ctx.result.diagnostics.append(diagnostic)
 
 
 def _check_lua_support(ctx: _Context, agent_path: str, document: Any) -> None:
