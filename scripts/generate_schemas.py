@@ -29,6 +29,18 @@ TARGETS: dict[str, tuple[str, str, str, str]] = {
         "aipack-compat job config",
         "The migrated setup consumed by `aipack-compat run` and `replay` (aipack-compat.json).",
     ),
+    "aipack-compat-run.schema.json": (
+        "aipack_compat.model.run",
+        "RunRecord",
+        "aipack-compat run record",
+        "One line of the results journal written by `aipack-compat run` (JSONL, one record per job x cell x input).",
+    ),
+    "aipack-compat-replay.schema.json": (
+        "aipack_compat.model.report",
+        "ReplayReport",
+        "aipack-compat replay report",
+        "report.json written by `aipack-compat replay`: per-case old/new runs, recorded exchanges and nested equivalence results.",
+    ),
 }
 
 
