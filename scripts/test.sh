@@ -55,5 +55,15 @@ else
   loud "cargo is not available: tests that need the real aip will be SKIPPED"
 fi
 
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing chromium (Debian package) for the HTML report test..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+      || loud "chromium could not be installed: the HTML report screenshot test will be SKIPPED"
+  else
+    loud "chromium is not installed and apt-get is unavailable: the HTML report screenshot test will be SKIPPED"
+  fi
+fi
+
 echo "setup took $((SECONDS - start)) s; running the tests"
 exec "$PY" -m pytest "$@"
