@@ -1,0 +1,55 @@
+"""Static support check: aip.* calls in an agent's Lua stages that aipack-compat cannot run.
+
+Used by `validate` (through `checker.py`) and `migrate`. Pure and light: scanning is a small Lua
+lexer in `aipack_compat.lua.support`; nothing is executed and lupa is not imported.
+"""
+
+from __future__ import annotations
+
+from aipack_compat.check.rules import Rule
+from aipack_compat.model.diagnostic import Diagnostic, Severity
+
+UNSUPPORTED_AIP_FUNCTION = Rule(
+    "AGT201",
+    "unsupported-aip-function",
+    "A Lua stage calls an aip.* function that aipack-compat's runtime does not provide.",
+    Severity.WARNING,
+    "What it does: scans every ```` ```lua ```` stage (strings and comments skipped) for references "
+    "like `aip.web.get` / `utils.file.load` and reports the ones missing from the runtime's supported "
+    "list (see docs/lua-api.md). Why: when that line runs, `aipack-compat run` fails the task with "
+    "\"attempt to call a nil value\" (or, for `aip.agent.run`, a clear not-supported error), while the "
+    "real `aip` would have run it; knowing before the run lets you keep that job on `aip` or rewrite "
+    "the call. Example: `aip.web.get(url)` is reported; `aip.file.load(path)` is not.",
+)
+
+RULES: tuple[Rule, ...] = (UNSUPPORTED_AIP_FUNCTION,)
+
+_STAGE_TITLES = {"before_all": "# Before All", "data": "# Data", "output": "# Output", "after_all": "# After All"}
+
+
+def check_lua_support(path: str, stages: dict[str, tuple[str, int]]) -> list[Diagnostic]:
+    """Diagnostics for unsupported aip.* references; `stages` maps stage -> (code, first code line)."""
+    from aipack_compat.lua.support import EXPLICITLY_UNSUPPORTED, unsupported_calls
+
+    found: list[Diagnostic] = []
+    for stage, (code, first_line) in stages.items():
+        if not code:
+            continue
+        title = _STAGE_TITLES.get(stage, stage)
+        for call in unsupported_calls(code, first_line):
+            hint = (
+                "sub-agents are not run by aipack-compat: migrate the sub-agent as its own job or keep this job on `aip`"
+                if call.name in EXPLICITLY_UNSUPPORTED
+                else "see docs/lua-api.md for the supported functions; keep this job on `aip` or rewrite the call"
+            )
+            found.append(
+                UNSUPPORTED_AIP_FUNCTION.diagnostic(
+                    path,
+                    f"`{call.name}` ({title}) is not supported by aipack-compat's Lua runtime",
+                    line=call.line,
+                    column=call.column,
+                    end_column=call.column + len(call.name),
+                    hint=hint,
+                )
+            )
+    return found

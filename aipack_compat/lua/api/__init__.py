@@ -1,0 +1,222 @@
+"""The aip.* API, backed by Python, one module per aip module (`A:src/script/aip_modules/*.rs`).
+
+Each module file exposes `FUNCTIONS: dict[str, ApiFunction]`. `build_aip_table` turns them into
+the `aip` Lua table; arguments arrive converted to plain Python (tables -> dict/list, `null` ->
+None) unless the function is declared `raw` (it then gets the Lua objects, e.g. `aip.lua.merge`,
+which mutates its target in place as aip does).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from aipack_compat.lua.convert import LuaConverter
+    from aipack_compat.lua.runtime import LuaSandbox
+
+
+class ApiError(Exception):
+    """An aip.* call failed; the message becomes the Lua error (catchable with pcall)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Multi:
+    """Several Lua return values (`split_first` returns `(before, after)`)."""
+
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiFunction:
+    impl: Callable[..., Any]
+    raw: bool = False
+    """Receives Lua values unconverted (and the host first)."""
+
+
+@dataclass
+class ApiHost:
+    """What the API functions need to know about the run; one per stage execution."""
+
+    workspace_dir: str
+    base_aipack_dir: str
+    agent_dir: str
+    stage: str
+    pack_dirs: dict[str, str] = field(default_factory=dict)
+    """`ns@name` -> directory, for pack references in paths."""
+    allow_commands: bool = True
+    events: list[tuple[str, Any]] = field(default_factory=list)
+    """UI side effects aip would show (pins, labels, prints), in call order."""
+    sandbox: "LuaSandbox | None" = None
+    converter: "LuaConverter | None" = None
+
+    # -- paths
+
+    def home(self) -> str:
+        return os.path.expanduser("~")
+
+    def resolve(self, path: str, base_dir: str | None = None) -> str:
+        """aip's `resolve_path(..., PathResolver::WksDir)`: `~`, `ns@pack/`, relative to workspace."""
+        if path.startswith("~"):
+            return os.path.normpath(self.home() + path[1:])
+        pack_path = self._resolve_pack_ref(path)
+        if pack_path is not None:
+            return pack_path
+        if os.path.isabs(path):
+            return os.path.normpath(path)
+        base = base_dir if base_dir is not None else self.workspace_dir
+        if base_dir is not None and not os.path.isabs(base_dir):
+            base = os.path.join(self.workspace_dir, base_dir)
+        return os.path.normpath(os.path.join(base, path))
+
+    def _resolve_pack_ref(self, path: str) -> str | None:
+        head, _, rest = path.partition("/")
+        if "@" not in head or head.startswith("@"):
+            return None
+        namespace, _, name = head.partition("@")
+        key = f"{namespace}@{name}"
+        directory = self.pack_dirs.get(key)
+        if directory is None:
+            for root in (
+                os.path.join(self.workspace_dir, ".aipack", "pack", "custom"),
+                os.path.join(self.base_aipack_dir, "pack", "custom"),
+                os.path.join(self.base_aipack_dir, "pack", "installed"),
+            ):
+                candidate = os.path.join(root, namespace, name)
+                if os.path.isdir(candidate):
+                    directory = candidate
+                    break
+        if directory is None:
+            raise ApiError(f"Pack reference '{key}' cannot be resolved (no such pack installed)")
+        return os.path.normpath(os.path.join(directory, rest))
+
+    def allowed_read_roots(self) -> list[str]:
+        roots = [self.workspace_dir, self.base_aipack_dir, self.agent_dir, *self.pack_dirs.values()]
+        return [os.path.realpath(root) for root in roots if root]
+
+    def check_read(self, full_path: str) -> None:
+        """Reads are confined to the workspace, ~/.aipack-base, the agent's and the pack's dirs."""
+        real = os.path.realpath(full_path)
+        if not any(_is_within(real, root) for root in self.allowed_read_roots()):
+            raise ApiError(
+                f"File access protection - The path `{full_path}` is outside the workspace and aip's allowed dirs"
+            )
+
+    def check_write(self, full_path: str) -> None:
+        """aip's `check_access_write` (`A:src/script/aip_modules/support/common.rs@952ad06e`)."""
+        real = os.path.realpath(full_path)
+        workspace = os.path.realpath(self.workspace_dir)
+        if _is_within(real, workspace) or _is_within(real, os.path.realpath(self.base_aipack_dir)):
+            return
+        rel_path = os.path.relpath(real, workspace)
+        raise ApiError(
+            f"Save file protection - The path `{rel_path}` does not belong to the workspace dir `{workspace}` "
+            "or to the .aipack-base.\nCannot save file out of workspace or aipack base at this point"
+        )
+
+    def display_path(self, full_path: str) -> str:
+        """aip's `maybe_home_path_into_tilde`."""
+        home = self.home()
+        if full_path == home or full_path.startswith(home + os.sep):
+            return "~" + full_path[len(home) :]
+        return full_path
+
+    def emit(self, kind: str, payload: Any) -> None:
+        self.events.append((kind, payload))
+
+
+def _is_within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def all_modules() -> dict[str, dict[str, ApiFunction]]:
+    from aipack_compat.lua.api import file, flow, json, md, misc, path, text
+
+    modules: dict[str, dict[str, ApiFunction]] = {
+        "file": file.FUNCTIONS,
+        "path": path.FUNCTIONS,
+        "text": text.FUNCTIONS,
+        "json": json.FUNCTIONS,
+        "md": md.FUNCTIONS,
+        "flow": flow.FUNCTIONS,
+    }
+    for module_name, functions in misc.MODULES.items():
+        modules[module_name] = functions
+    return modules
+
+
+def build_aip_table(host: ApiHost) -> Any:
+    """The `aip` Lua table for one state, with every supported function bound to `host`."""
+    assert host.sandbox is not None and host.converter is not None
+    sandbox, converter = host.sandbox, host.converter
+    aip = sandbox.table()
+    for module_name, functions in all_modules().items():
+        module = sandbox.table()
+        for function_name, function in functions.items():
+            module[function_name] = sandbox.wrap(_bind(host, converter, f"aip.{module_name}.{function_name}", function))
+        aip[module_name] = module
+    return aip
+
+
+def _bind(host: ApiHost, converter: "LuaConverter", qualified: str, function: ApiFunction) -> Callable[..., tuple[Any, ...]]:
+    from aipack_compat.lua.convert import ConversionError
+
+    def call(*args: Any) -> tuple[Any, ...]:
+        try:
+            if function.raw:
+                result = function.impl(host, *args)
+            else:
+                result = function.impl(host, *[converter.to_python(arg) for arg in args])
+            if isinstance(result, Multi):
+                return (True, *[converter.to_lua(value) for value in result.values])
+            return (True, converter.to_lua(result))
+        except ApiError as exc:
+            return (False, str(exc))
+        except ConversionError as exc:
+            return (False, f"{qualified} - {exc}")
+        except TypeError as exc:
+            return (False, f"{qualified} - bad arguments: {exc}")
+        except (OSError, ValueError, UnicodeError) as exc:
+            return (False, f"{qualified} failed.\nCause: {exc}")
+
+    return call
+
+
+def expect_string(value: Any, qualified: str, label: str = "argument") -> str:
+    if not isinstance(value, str):
+        kind = "nil" if value is None else type(value).__name__
+        raise ApiError(f"{qualified} - {label} must be a string, but was {kind}")
+    return value
+
+
+def option_string(value: Any, qualified: str) -> str | None:
+    """aip's `into_option_string`: nil passes through, anything but a string is an error."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    raise ApiError(f"{qualified} - accepted argument types are String or Nil, but was {_lua_type_name(value)}")
+
+
+def strings_of(value: Any, qualified: str) -> list[str]:
+    """aip's `into_vec_of_strings`: a string or a list of strings."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    if isinstance(value, dict) and not value:
+        return []
+    if isinstance(value, list):
+        raise ApiError(f"{qualified} - Table contains non-string values")
+    raise ApiError(f"{qualified} - Expected a string or a list of strings")
+
+
+def _lua_type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, (dict, list)):
+        return "table"
+    return type(value).__name__

@@ -1,0 +1,173 @@
+"""Which aip.* functions the Python runtime provides, and a static scan for the ones it does not.
+
+Pure and light (no lupa import): `validate` and `migrate` use it to tell a user, before running,
+which calls in an agent's Lua blocks would fail under aipack-compat. The scanner is a small Lua
+lexer (strings, long brackets and comments are skipped), so `"aip.web.get"` inside a string or a
+comment is not a call. `SUPPORTED_FUNCTIONS` is kept equal to the runtime's tables by a unit test.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+_AIP_FUNCTIONS = frozenset(
+    {
+        # aip.file
+        "aip.file.load", "aip.file.save", "aip.file.append", "aip.file.exists", "aip.file.ensure_exists",
+        "aip.file.ensure_dir", "aip.file.delete", "aip.file.info", "aip.file.list", "aip.file.list_load",
+        "aip.file.first", "aip.file.stats", "aip.file.load_json", "aip.file.load_ndjson",
+        "aip.file.append_json_line", "aip.file.append_json_lines", "aip.file.copy", "aip.file.move",
+        # aip.path
+        "aip.path.exists", "aip.path.is_file", "aip.path.is_dir", "aip.path.resolve", "aip.path.parent",
+        "aip.path.split", "aip.path.join", "aip.path.diff", "aip.path.parse", "aip.path.matches_glob",
+        # aip.text
+        "aip.text.trim", "aip.text.trim_start", "aip.text.trim_end", "aip.text.split_first",
+        "aip.text.split_last", "aip.text.split_first_line", "aip.text.split_last_line", "aip.text.ensure",
+        "aip.text.ensure_single_trailing_newline", "aip.text.ensure_single_ending_newline",
+        "aip.text.remove_first_line", "aip.text.remove_first_lines", "aip.text.remove_last_line",
+        "aip.text.remove_last_lines", "aip.text.truncate", "aip.text.escape_decode",
+        "aip.text.escape_decode_if_needed", "aip.text.format_size", "aip.text.extract_line_blocks",
+        # aip.json, aip.md
+        "aip.json.parse", "aip.json.parse_ndjson", "aip.json.stringify", "aip.json.stringify_pretty",
+        "aip.json.stringify_to_line",
+        "aip.md.extract_blocks", "aip.md.extract_meta", "aip.md.outer_block_content_or_raw",
+        # aip.flow (redo is the 0.8.17 - 0.8.21 name of redo_run)
+        "aip.flow.before_all_response", "aip.flow.data_response", "aip.flow.skip", "aip.flow.redo_run",
+        "aip.flow.redo",
+        # small modules
+        "aip.run.pin", "aip.run.set_label", "aip.task.pin", "aip.task.set_label",
+        "aip.semver.compare", "aip.semver.parse", "aip.semver.is_prerelease", "aip.semver.valid",
+        "aip.lua.merge", "aip.lua.merge_deep", "aip.lua.dump",
+        "aip.code.comment_line", "aip.hbs.render",
+        "aip.tag.extract", "aip.tag.extract_as_map", "aip.tag.extract_as_multi_map",
+        "aip.cmd.exec",
+    }
+)
+
+SUPPORTED_FUNCTIONS: frozenset[str] = (
+    _AIP_FUNCTIONS
+    | frozenset("utils." + name[len("aip.") :] for name in _AIP_FUNCTIONS)
+    | frozenset(
+        {
+            # aipack.* (0.6.0 - 0.8.0) = aip.flow; devai.* (0.5.x) flow helpers.
+            "aipack.skip", "aipack.before_all_response", "aipack.data_response", "aipack.redo_run",
+            "devai.skip", "devai.before_all_response",
+        }
+    )
+)
+
+# Known but not provided: a clear runtime error names them (aip.agent.run) or they are absent.
+EXPLICITLY_UNSUPPORTED = frozenset({"aip.agent.run", "utils.agent.run"})
+
+_ROOTS = ("aip", "utils", "aipack", "devai")
+
+
+class LuaCall(NamedTuple):
+    name: str
+    """Fully qualified as written (`utils.file.load`, `aipack.skip`)."""
+    line: int
+    column: int
+
+
+def canonical_name(name: str) -> str:
+    """`utils.x.y` -> `aip.x.y`, `aipack.x` -> `aip.flow.x`; others unchanged."""
+    if name.startswith("utils."):
+        return "aip." + name[len("utils.") :]
+    if name.startswith("aipack."):
+        return "aip.flow." + name[len("aipack.") :]
+    return name
+
+
+def _tokens(code: str) -> list[tuple[str, str, int, int]]:
+    """(kind, text, line, column) for identifiers and punctuation; strings/comments skipped."""
+    tokens: list[tuple[str, str, int, int]] = []
+    index, length, line, line_start = 0, len(code), 1, 0
+
+    def skip_long_bracket(start: int) -> int | None:
+        """At `[`: if a long bracket opens here, return the index after its close (or end)."""
+        probe = start + 1
+        while probe < length and code[probe] == "=":
+            probe += 1
+        if probe >= length or code[probe] != "[":
+            return None
+        close = "]" + "=" * (probe - start - 1) + "]"
+        end = code.find(close, probe + 1)
+        return length if end == -1 else end + len(close)
+
+    while index < length:
+        char = code[index]
+        if char == "\n":
+            line += 1
+            index += 1
+            line_start = index
+            continue
+        if char in " \t\r\f\v":
+            index += 1
+            continue
+        start = index
+        if code.startswith("--", index):
+            end = skip_long_bracket(index + 2) if index + 2 < length and code[index + 2] == "[" else None
+            if end is None:
+                newline = code.find("\n", index)
+                end = length if newline == -1 else newline
+        elif char in "\"'":
+            end = index + 1
+            while end < length and code[end] != char and code[end] != "\n":
+                end += 2 if code[end] == "\\" else 1
+            end = min(end + 1, length)
+        elif char == "[" and (long_end := skip_long_bracket(index)) is not None:
+            end = long_end
+        elif char.isalpha() or char == "_":
+            end = index + 1
+            while end < length and (code[end].isalnum() or code[end] == "_"):
+                end += 1
+            tokens.append(("name", code[index:end], line, index - line_start + 1))
+            index = end
+            continue
+        elif code.startswith("..", index):
+            tokens.append(("op", "..", line, index - line_start + 1))
+            index += 3 if code.startswith("...", index) else 2
+            continue
+        else:
+            tokens.append(("op", char, line, index - line_start + 1))
+            index += 1
+            continue
+        # strings and comments: advance, counting the newlines they contain
+        newlines = code.count("\n", start, end)
+        if newlines:
+            line += newlines
+            line_start = code.rfind("\n", start, end) + 1
+        index = end
+    return tokens
+
+
+def scan_lua_calls(code: str) -> list[LuaCall]:
+    """Every `aip.m.f` / `utils.m.f` / `aipack.f` / `devai.f` reference, with 1-based line/column."""
+    tokens = _tokens(code)
+    found: list[LuaCall] = []
+    for position, (kind, text, line, column) in enumerate(tokens):
+        if kind != "name" or text not in _ROOTS:
+            continue
+        if position > 0 and tokens[position - 1][1] in (".", ":"):
+            continue
+        depth = 1 if text in ("aipack", "devai") else 2
+        parts = [text]
+        cursor = position + 1
+        while len(parts) <= depth and cursor + 1 < len(tokens):
+            if tokens[cursor][1] != "." or tokens[cursor + 1][0] != "name":
+                break
+            parts.append(tokens[cursor + 1][1])
+            cursor += 2
+        if len(parts) == depth + 1:
+            found.append(LuaCall(".".join(parts), line, column))
+    return found
+
+
+def unsupported_calls(code: str, first_line: int = 1) -> list[LuaCall]:
+    """The references `SUPPORTED_FUNCTIONS` lacks, with lines mapped into the agent file."""
+    offset = max(first_line, 1) - 1
+    return [
+        LuaCall(call.name, call.line + offset, call.column)
+        for call in scan_lua_calls(code)
+        if call.name not in SUPPORTED_FUNCTIONS
+    ]
