@@ -1,0 +1,166 @@
+"""Script findings as diagnostics: the scanner's invocations checked against the workspace and era.
+
+`check_script_text(path, text, workspace_root)` is what `validate` calls for every script;
+it returns the invocations too, so callers (migrate) do not scan twice.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+
+from aipack_compat.check.rules import sh
+from aipack_compat.load.aip_argv import RUN_FLAGS
+from aipack_compat.model.diagnostic import Diagnostic
+from aipack_compat.model.invocation import Invocation, ScriptLocation, ScriptScan
+
+# canonical flag -> (first version, last version or None); aipack-spec §4.2
+FLAG_ERAS: dict[str, tuple[tuple[int, int, int], tuple[int, int, int] | None]] = {
+    "on-files": ((0, 0, 2), None),
+    "watch": ((0, 0, 9), None),
+    "verbose": ((0, 0, 10), None),
+    "dry": ((0, 5, 0), None),
+    "input": ((0, 5, 0), None),
+    "open": ((0, 5, 0), None),
+    "not-interactive": ((0, 5, 10), (0, 6, 18)),
+    "ni": ((0, 5, 10), None),
+    "single-shot": ((0, 7, 0), None),
+    "xp-tui": ((0, 7, 15), None),  # ignored from 0.8.0 but still parsed
+    "old-term": ((0, 8, 0), None),
+    "help": ((0, 0, 2), None),
+}
+DEVAI_LUA_VERSION = "0.5.12"
+DEVAI_RHAI_VERSION = "0.1.0"
+
+
+def check_script_text(path: str, text: str, workspace_root: str | None, *,
+                      aip_version: str | None = None) -> tuple[list[Invocation], list[Diagnostic]]:
+    from aipack_compat.load.scripts import find_workspace_root, scan_script_text
+
+    root = workspace_root if workspace_root is not None else find_workspace_root(path)
+    scan = scan_script_text(path, text, root)
+    return scan.invocations, check_scan(scan, root, aip_version)
+
+
+def check_scan(scan: ScriptScan, root: str, aip_version: str | None = None) -> list[Diagnostic]:
+    diagnostics: list[Diagnostic] = []
+    for location, message in zip(scan.parse_problems, scan.problem_messages):
+        diagnostics.append(_at(sh.SCRIPT_SYNTAX, location, message))
+    layout = _layout(root)
+    for invocation in scan.invocations:
+        version = aip_version or era_version(invocation.program, root)
+        diagnostics.extend(_check_invocation(invocation, root, version, layout))
+    diagnostics.extend(_check_rewrites(scan, root))
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def era_version(program: str, root: str) -> str:
+    """The aip version a call is judged against: devai by binary/layout, else the current aip."""
+    from aipack_compat.model.agent import DEFAULT_AIP_VERSION
+
+    if program == "devai":
+        legacy_dirs = (os.path.join(root, ".devai", "customs"), os.path.join(root, ".devai", "defaults"))
+        return DEVAI_RHAI_VERSION if any(os.path.isdir(d) for d in legacy_dirs) else DEVAI_LUA_VERSION
+    return DEFAULT_AIP_VERSION
+
+
+def _layout(root: str) -> str:
+    if os.path.isdir(os.path.join(root, ".aipack")):
+        return "aipack"
+    if os.path.isdir(os.path.join(root, ".devai")):
+        return "devai"
+    return "none"
+
+
+def _check_invocation(invocation: Invocation, root: str, version: str, layout: str) -> list[Diagnostic]:
+    from aipack_compat.model.agent import parse_aip_version
+
+    where = invocation.location
+    parsed_version = parse_aip_version(version)
+    out: list[Diagnostic] = []
+    if invocation.agent_ref is None and not any(u.what == "agent" for u in invocation.unresolved):
+        out.append(_at(sh.MISSING_AGENT, where, f"`{invocation.program} run` without an agent argument"))
+    for flag in invocation.unknown_flags:
+        out.append(_at(sh.UNKNOWN_RUN_FLAG, where, f"`{flag}` is not an option of `{invocation.program} run` in any version",
+                       hint="aip has no model flag: migrate the loop into a job matrix" if "model" in flag else None))
+    for spelling in invocation.flags:
+        entry = RUN_FLAGS.get(spelling)
+        if entry is None:
+            continue
+        first, last = FLAG_ERAS[entry[0]]
+        if parsed_version < first or (last is not None and parsed_version > last):
+            span = f"{_dotted(first)}–{_dotted(last)}" if last else f"{_dotted(first)}+"
+            out.append(_at(sh.FLAG_NOT_IN_ERA, where, f"`{spelling}` exists in {span}, not in {invocation.program} {version}",
+                           hint="use `-s` (0.7.0+) instead" if entry[0] == "not-interactive" else None))
+    if invocation.dry is not None and invocation.dry not in ("req", "res"):
+        out.append(_at(sh.UNKNOWN_RUN_FLAG, where, f"`--dry {invocation.dry}`: the value must be `req` or `res`"))
+    if invocation.file_globs and invocation.inputs:
+        out.append(_at(sh.FILES_AND_INPUTS, where, "aip refuses `-f` together with `-i` (Cannot use both --on-inputs and --on-files)"))
+    if not invocation.single_shot and not invocation.watch:
+        out.append(_at(sh.INTERACTIVE_RUN, where, f"`{invocation.program} run` without `-s` waits for the terminal in a script",
+                       hint="add `-s` (aip 0.7.0+)"))
+    if invocation.program == "devai" and layout == "aipack":
+        out.append(_at(sh.DEVAI_BINARY, where, "`devai run` in a workspace that has `.aipack/` (devai reads only `.devai/`)"))
+    out.extend(_check_agent(invocation, root, version))
+    for item in dict.fromkeys(invocation.unresolved):
+        out.append(_at(sh.DYNAMIC_VALUE, item.location, f"{item.what} is only known at run time: `{item.text[:80]}`"))
+    return out
+
+
+def _check_agent(invocation: Invocation, root: str, version: str) -> list[Diagnostic]:
+    ref = invocation.agent_ref
+    if ref is None or invocation.workdir is None:
+        return []
+    if ref.startswith("~") or ref.startswith("$"):
+        return [_at(sh.DYNAMIC_VALUE, invocation.location, f"agent `{ref}` depends on the user's home directory")]
+    resolution = resolve_agent(ref, invocation.workdir, root, version)
+    if resolution.path is not None:
+        return []
+    if "@" in ref and not resolution.reason.startswith("Invalid"):
+        return []  # an installed pack lives in ~/.aipack-base of the machine that runs it
+    return [_at(sh.AGENT_NOT_FOUND, invocation.location, resolution.reason.split("\n", 1)[0])]
+
+
+def resolve_agent(ref: str, workdir: str, root: str, version: str):  # type: ignore[no-untyped-def]
+    """`load.agent_ref.resolve_agent_ref` from the invocation's directory (AgentRefResolution)."""
+    from aipack_compat.load.agent_ref import resolve_agent_ref
+
+    cwd = posixpath.normpath(posixpath.join(root, workdir))
+    return resolve_agent_ref(ref, cwd, root, None, version)
+
+
+def _check_rewrites(scan: ScriptScan, root: str) -> list[Diagnostic]:
+    from aipack_compat.load.sed_script import apply_substitutions, parse_substitutions
+
+    out: list[Diagnostic] = []
+    reported_targets: set[str] = set()
+    for rewrite in scan.rewrites:
+        target = posixpath.normpath(posixpath.join(root, rewrite.target))
+        if rewrite.kind == "sed" and rewrite.sed_script is not None and os.path.isfile(target):
+            subs = parse_substitutions(rewrite.sed_script)
+            try:
+                with open(target, encoding="utf-8") as handle:
+                    config_text = handle.read()
+            except (OSError, UnicodeDecodeError):
+                config_text = None
+            if subs and config_text is not None:
+                _, matched = apply_substitutions(subs, config_text, rewrite.extended_regex)
+                for sub, hit in zip(subs, matched):
+                    if not hit:
+                        out.append(_at(sh.REWRITE_MATCHES_NOTHING, rewrite.location,
+                                       f"`s/{sub.pattern}/…/` matches no line of {rewrite.target}",
+                                       hint="the loop would run every model with the unchanged config"))
+        if not rewrite.restored and rewrite.target not in reported_targets:
+            reported_targets.add(rewrite.target)
+            backup = f" (the `{rewrite.backup_suffix}` backup is never moved back)" if rewrite.backup_suffix else ""
+            out.append(_at(sh.REWRITE_NOT_RESTORED, rewrite.location, f"{rewrite.target} is rewritten and never restored{backup}"))
+    return out
+
+
+def _at(rule: sh.Rule, location: ScriptLocation, message: str, hint: str | None = None) -> Diagnostic:
+    return rule.diagnostic(location.path, message, location.line, location.column,
+                           location.end_line, location.end_column, hint=hint)
+
+
+def _dotted(version: tuple[int, int, int]) -> str:
+    return ".".join(str(part) for part in version)

@@ -1,0 +1,52 @@
+"""`aipack-compat upgrade-config PATH [--write]`: legacy config shapes -> `[options]`, comments kept.
+
+Shows a unified diff by default; `--write` replaces the file atomically. Exit 0 when the file is
+current (or was written), 1 when a diff is shown (changes pending), 2 on usage/parse errors.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+
+@click.command("upgrade-config")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--write", is_flag=True, help="Apply the rewrite (atomically) instead of showing the diff.")
+def command(path: str, write: bool) -> int:
+    """Rewrite [genai]/[runtime]/[default_options] in the config PATH (or PATH/.aipack|.devai/config.toml)."""
+    from aipack_compat.errors import UsageFailure
+    from aipack_compat.files import TextFile, read_text_file, write_atomic
+    from aipack_compat.migrate.upgrade_toml import UpgradeFailure, unified_diff, upgrade_config_text
+
+    config_path = _config_path(path)
+    loaded = read_text_file(config_path)
+    if not isinstance(loaded, TextFile):
+        raise UsageFailure(f"{config_path}: {loaded.message}")
+    try:
+        upgrade = upgrade_config_text(config_path, loaded.text)
+    except UpgradeFailure as exc:
+        raise UsageFailure(str(exc)) from exc
+    for advice in upgrade.advice:
+        click.echo(f"note: {advice}", err=True)
+    if not upgrade.changed:
+        click.echo(f"{config_path}: already in the current shape")
+        return 0
+    if write:
+        write_atomic(config_path, upgrade.text, force=True)
+        click.echo(f"{config_path}: upgraded ({'; '.join(upgrade.changes)})")
+        return 0
+    click.echo(unified_diff(config_path, loaded.text, upgrade.text), nl=False)
+    return 1
+
+
+def _config_path(path: str) -> str:
+    if os.path.isfile(path):
+        return path
+    for candidate in (os.path.join(path, ".aipack", "config.toml"), os.path.join(path, ".devai", "config.toml")):
+        if os.path.isfile(candidate):
+            return candidate
+    from aipack_compat.errors import UsageFailure
+
+    raise UsageFailure(f"{path}: no .aipack/config.toml or .devai/config.toml here")

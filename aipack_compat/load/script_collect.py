@@ -1,0 +1,362 @@
+"""Shared bookkeeping for the script front-ends (bash, Makefile, CI YAML, Python).
+
+Front-ends record what they see while walking (runs, config rewrites, greps, loops) as
+mutable records; `Collector.finish()` turns them into frozen `Invocation`s. Loop variables
+become `{cell}` when the loop drives a config rewrite (a model matrix) or only names output
+files; loops that change the agent or its inputs are expanded into one invocation per value.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from aipack_compat.load.aip_argv import ParsedRun
+from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Value, loop_token
+from aipack_compat.model.invocation import (
+    CELL_PLACEHOLDER,
+    ConfigRewrite,
+    Invocation,
+    ScriptLocation,
+    ScriptOrigin,
+    ScriptScan,
+    Unresolved,
+)
+
+MAX_EXPANSION = 64  # cap on invocations generated from one command by loops over agents/inputs
+
+
+@dataclass(slots=True)
+class LoopFrame:
+    frame_id: int
+    variable: str
+    values: list[Value] | None  # None: the values are only known at run time
+    location: ScriptLocation
+    source_text: str
+    parent: int | None = None  # derived per iteration from this frame (`${model//:/_}`)
+    open: bool = True  # False once the walk has left the loop body (the last value then sticks)
+
+    @property
+    def token(self) -> str:
+        return loop_token(self.frame_id)
+
+
+@dataclass(slots=True)
+class PendingRewrite:
+    kind: str
+    target: str  # absolute path
+    location: ScriptLocation
+    sed_script: Value = None
+    content: Value = None
+    copy_from: Value = None
+    backup_suffix: str | None = None
+    extended_regex: bool = False
+    restored: bool = False
+    dynamic: bool = False  # the new content could not be determined
+
+
+@dataclass(slots=True)
+class PendingRun:
+    location: ScriptLocation
+    command_text: str
+    parsed: ParsedRun
+    cwd: Value
+    env: dict[str, Value]
+    timeout_seconds: float | None
+    stdout: Value
+    stdout_redirected: bool
+    stderr: Value
+    stderr_redirected: bool
+    append: bool
+    frames: list[LoopFrame]
+    rewrites: list[PendingRewrite]
+    notes: list[str] = field(default_factory=list)
+    unresolved: list[Unresolved] = field(default_factory=list)
+    open_frames: set[int] = field(default_factory=set)  # loops the run is inside (set by Collector.add_run)
+
+
+@dataclass(slots=True)
+class GrepUse:
+    pattern: str
+    extended: bool
+    files: list[Value]  # absolute paths (may contain loop tokens or globs)
+    location: ScriptLocation
+
+
+class Collector:
+    """Accumulates one file's findings; `finish()` resolves loops and paths."""
+
+    def __init__(self, path: str, origin: ScriptOrigin, root: str) -> None:
+        self.path = path
+        self.origin = origin
+        self.root = root
+        self.frames: list[LoopFrame] = []
+        self.runs: list[PendingRun] = []
+        self.rewrites: list[PendingRewrite] = []
+        self.active_rewrites: list[PendingRewrite] = []
+        self.greps: list[GrepUse] = []
+        self.scan = ScriptScan(path=path, origin=origin)
+
+    def new_frame(self, variable: str, values: list[Value] | None, location: ScriptLocation, text: str,
+                  parent: int | None = None) -> LoopFrame:
+        frame = LoopFrame(len(self.frames) + 1, variable, values, location, text, parent)
+        self.frames.append(frame)
+        return frame
+
+    def add_run(self, run: PendingRun) -> None:
+        run.open_frames = {f.frame_id for f in self.frames if f.open}
+        self.runs.append(run)
+
+    def add_rewrite(self, rewrite: PendingRewrite) -> None:
+        self.rewrites.append(rewrite)
+        self.active_rewrites = [r for r in self.active_rewrites if not _replaces(rewrite, r)]
+        self.active_rewrites.append(rewrite)
+
+    def restore(self, target: str) -> None:
+        """`mv cfg.bak cfg` and friends: the rewrites of `target` so far are undone."""
+        for rewrite in self.rewrites:
+            if rewrite.target == target:
+                rewrite.restored = True
+        self.active_rewrites = [r for r in self.active_rewrites if r.target != target]
+
+    def problem(self, location: ScriptLocation, message: str) -> None:
+        self.scan.parse_problems.append(location)
+        self.scan.problem_messages.append(message)
+
+    def location(self, line: int, column: int, end_line: int = 0, end_column: int = 0) -> ScriptLocation:
+        return ScriptLocation(self.path, line, column, end_line or line, end_column or column)
+
+    # -- finishing --------------------------------------------------------------------------
+    def finish(self) -> ScriptScan:
+        frozen_rewrites = {id(r): self._freeze_rewrite(r, None, {}) for r in self.rewrites}
+        self.scan.rewrites = [frozen_rewrites[id(r)] for r in self.rewrites]
+        for run in self.runs:
+            self.scan.invocations.extend(self._finish_run(run))
+        return self.scan
+
+    def _finish_run(self, run: PendingRun) -> list[Invocation]:
+        parsed = run.parsed
+        by_id = {frame.frame_id: frame for frame in run.frames}
+
+        def roots(values: list[Value]) -> set[int]:
+            found = {_root(by_id, fid) for value in values for fid in _tokens(value) if fid in by_id}
+            return found & run.open_frames
+
+        expand_ids = sorted(roots([parsed.agent, *parsed.file_globs, *parsed.inputs]))
+        rewrite_ids = roots([v for r in run.rewrites for v in (r.sed_script, r.content, r.copy_from)])
+        output_ids = roots([run.stdout, run.stderr])
+        matrix_candidates = sorted((rewrite_ids | output_ids) - set(expand_ids), key=lambda fid: (fid not in rewrite_ids, fid))
+        matrix = by_id[matrix_candidates[0]] if matrix_candidates else None
+        unresolved = list(run.unresolved)
+        for fid in matrix_candidates[1:]:
+            frame = by_id[fid]
+            unresolved.append(Unresolved(f"second loop variable `{frame.variable}`", frame.source_text, frame.location))
+        combos: list[dict[int, int]] = [{}]
+        for fid in expand_ids:
+            frame = by_id[fid]
+            if frame.values is None or any(v is None for v in frame.values):
+                unresolved.append(Unresolved(f"values of loop variable `{frame.variable}`", frame.source_text, frame.location))
+                continue
+            combos = [{**combo, fid: index} for combo in combos for index in range(len(frame.values))][:MAX_EXPANSION]
+        label_frame = matrix
+        if matrix is not None:
+            members = {fid for v in (run.stdout, run.stderr) for fid in _tokens(v) if fid in by_id and _root(by_id, fid) == matrix.frame_id}
+            if len(members) == 1:
+                label_frame = by_id[members.pop()]
+        binding = _Binding(by_id, matrix, label_frame, run.open_frames)
+        return [self._build(run, binding, combo, list(unresolved)) for combo in combos]
+
+    def _build(self, run: PendingRun, binding: "_Binding", combo: dict[int, int], unresolved: list[Unresolved]) -> Invocation:
+        parsed = run.parsed
+        where = run.location
+        matrix = binding.matrix
+
+        def concrete(value: Value, what: str, cell: LoopFrame | None = None) -> str | None:
+            if value is None:
+                unresolved.append(Unresolved(what, run.command_text, where))
+                return None
+            text = binding.substitute(value, combo, cell)
+            if LOOP_TOKEN_RE.search(text):
+                unresolved.append(Unresolved(what, run.command_text, where))
+                return None
+            return text
+
+        agent = concrete(parsed.agent, "agent") if (parsed.agent is not None or parsed.agent_dynamic) else None
+        globs = tuple(g for g in (concrete(v, "-f value") for v in parsed.file_globs) if g is not None)
+        inputs = tuple(i for i in (concrete(v, "-i value") for v in parsed.inputs) if i is not None)
+        workdir = self._relative(run.cwd)
+        if workdir is None:
+            unresolved.append(Unresolved("working directory", run.command_text, where))
+
+        def output(value: Value, redirected: bool, what: str) -> str | None:
+            if not redirected or value == "/dev/null":
+                return None
+            text = concrete(value, what, binding.label_frame)
+            return self._relative(text)
+
+        stdout = output(run.stdout, run.stdout_redirected, "stdout path")
+        stderr = output(run.stderr, run.stderr_redirected, "stderr path")
+        env = tuple(sorted((k, v) for k, v in ((k, concrete(v, f"env {k}")) for k, v in run.env.items()) if v is not None))
+        matrix_values: tuple[str, ...] = ()
+        matrix_labels: tuple[str, ...] = ()
+        if matrix is not None:
+            label_values = binding.label_frame.values if binding.label_frame is not None else None
+            if matrix.values is None or label_values is None or any(v is None for v in [*matrix.values, *label_values]):
+                unresolved.append(Unresolved(f"values of loop variable `{matrix.variable}`", matrix.source_text, matrix.location))
+            else:
+                matrix_values = tuple(str(v) for v in matrix.values)
+                matrix_labels = tuple(str(v) for v in label_values)
+        rewrites = tuple(self._freeze_rewrite(r, binding, combo) for r in run.rewrites)
+        return Invocation(
+            location=where,
+            origin=self.origin,
+            program=parsed.program,
+            command_text=run.command_text,
+            agent_ref=agent,
+            file_globs=globs,
+            inputs=inputs,
+            single_shot=parsed.has("single-shot") or parsed.has("not-interactive") or parsed.has("ni"),
+            watch=parsed.has("watch"),
+            verbose=parsed.has("verbose"),
+            dry=parsed.dry,
+            flags=tuple(parsed.spellings),
+            unknown_flags=tuple(parsed.unknown),
+            stdout_path=stdout,
+            stderr_path=stderr,
+            append=run.append,
+            workdir=workdir,
+            env=env,
+            timeout_seconds=run.timeout_seconds,
+            matrix_variable=matrix.variable if matrix else None,
+            matrix_values=matrix_values,
+            matrix_labels=matrix_labels,
+            matrix_location=matrix.location if matrix else None,
+            config_rewrites=rewrites,
+            score_pattern=self._score_pattern(stdout),
+            unresolved=tuple(_dedupe(unresolved)),
+            notes=tuple(dict.fromkeys(run.notes)),
+        )
+
+    def _relative(self, absolute: Value) -> str | None:
+        if absolute is None:
+            return None
+        if not posixpath.isabs(absolute):
+            return absolute
+        relative = posixpath.relpath(absolute, self.root)
+        return relative
+
+    def _freeze_rewrite(self, rewrite: PendingRewrite, binding: "_Binding | None", combo: dict[int, int]) -> ConfigRewrite:
+        def text(value: Value) -> str | None:
+            if value is None:
+                return None
+            return binding.substitute(value, combo, binding.matrix) if binding is not None else value
+
+        copy_from = text(rewrite.copy_from)
+        return ConfigRewrite(
+            kind=rewrite.kind,  # type: ignore[arg-type]
+            target=self._relative(rewrite.target) or rewrite.target,
+            location=rewrite.location,
+            sed_script=text(rewrite.sed_script),
+            content=None if rewrite.dynamic else text(rewrite.content),
+            copy_from=self._relative(copy_from) if copy_from else None,
+            backup_suffix=rewrite.backup_suffix,
+            restored=rewrite.restored,
+            extended_regex=rewrite.extended_regex,
+        )
+
+    def _score_pattern(self, stdout: str | None) -> str | None:
+        """The grep a script runs over this run's output file, as a Python regex."""
+        if not self.greps:
+            return None
+        if stdout is not None:
+            wanted = _as_glob(stdout)
+            for grep in self.greps:
+                for file in grep.files:
+                    if file is None:
+                        continue
+                    candidate = _as_glob(self._relative(file) or file)
+                    if fnmatch.fnmatchcase(wanted, candidate) or fnmatch.fnmatchcase(candidate, wanted):
+                        return grep_to_python(grep.pattern, grep.extended)
+        patterns = {grep_to_python(g.pattern, g.extended) for g in self.greps if re.search(r"(?i)score", g.pattern)}
+        return patterns.pop() if len(patterns) == 1 else None
+
+
+def _replaces(new: PendingRewrite, old: PendingRewrite) -> bool:
+    """A whole-file write supersedes earlier rewrites of the same file."""
+    return new.target == old.target and new.kind in ("heredoc", "copy", "write")
+
+
+def _tokens(value: Value) -> set[int]:
+    if value is None:
+        return set()
+    return {int(m.group(1)) for m in LOOP_TOKEN_RE.finditer(value)}
+
+
+def _root(by_id: dict[int, LoopFrame], fid: int) -> int:
+    parent = by_id[fid].parent
+    return parent if parent is not None and parent in by_id else fid
+
+
+@dataclass(slots=True)
+class _Binding:
+    """How loop tokens become text: expanded values, `{cell}`, or left in place (unresolved)."""
+
+    by_id: dict[int, LoopFrame]
+    matrix: LoopFrame | None
+    label_frame: LoopFrame | None
+    open_frames: set[int]
+
+    def substitute(self, value: str, combo: dict[int, int], cell: LoopFrame | None) -> str:
+        def replace(match: re.Match[str]) -> str:
+            fid = int(match.group(1))
+            frame = self.by_id.get(fid)
+            if frame is None:
+                return match.group(0)
+            root = _root(self.by_id, fid)
+            if root not in self.open_frames and frame.values and frame.values[-1] is not None:
+                return frame.values[-1]  # the loop is over: its last value stayed behind
+            if root in combo and frame.values is not None:
+                item = frame.values[combo[root]]
+                return item if item is not None else match.group(0)
+            if cell is not None and fid == cell.frame_id:
+                return CELL_PLACEHOLDER
+            return match.group(0)
+
+        return LOOP_TOKEN_RE.sub(replace, value)
+
+
+def _as_glob(path: str) -> str:
+    return LOOP_TOKEN_RE.sub("*", path.replace(CELL_PLACEHOLDER, "*"))
+
+
+def _dedupe(items: list[Unresolved]) -> list[Unresolved]:
+    return list(dict.fromkeys(items))
+
+
+def grep_to_python(pattern: str, extended: bool) -> str:
+    """POSIX BRE (grep default) or ERE (-E/-P) to Python `re` syntax.
+
+    In a BRE, `\\+ \\? \\| \\( \\) \\{ \\}` are the operators and the bare characters are
+    literals (GNU grep manual, "Basic vs Extended Regular Expressions").
+    """
+    classes = {"[:digit:]": r"\d", "[:alpha:]": "a-zA-Z", "[:alnum:]": "a-zA-Z0-9", "[:space:]": r"\s",
+               "[:upper:]": "A-Z", "[:lower:]": "a-z"}
+    for posix, python in classes.items():
+        pattern = pattern.replace(posix, python)
+    if extended:
+        return pattern
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            nxt = pattern[index + 1]
+            out.append(nxt if nxt in "+?|(){}" else "\\" + nxt)
+            index += 2
+            continue
+        out.append("\\" + char if char in "+?|(){}" else char)
+        index += 1
+    return "".join(out)
+

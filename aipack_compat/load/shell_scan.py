@@ -1,0 +1,371 @@
+"""Walk a tree-sitter-bash tree like a very small, side-effect-free shell.
+
+Nothing is executed. The walk tracks variables, arrays, `cd`, functions called with arguments,
+`for` loops, redirections and config rewrites, and records every `aip run`/`devai run` it meets
+(inside `timeout`, `env`, `$(...)`, pipelines, functions, loops, `sh -c '...'` and `trap`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from aipack_compat.load import shell_commands
+from aipack_compat.load.aip_argv import looks_like_aip_run, parse_run
+from aipack_compat.load.script_collect import Collector, PendingRun
+from aipack_compat.load.shell_redirects import Redirects, apply_redirects
+from aipack_compat.load.shell_words import Scope, Value, WordEvaluator, resolve_path
+
+MAX_CALL_DEPTH = 16
+_BLOCKS = frozenset({"program", "compound_statement", "do_group", "subshell", "list", "if_statement",
+                     "elif_clause", "else_clause", "case_statement", "case_item", "negated_command",
+                     "while_statement", "c_style_for_statement", "heredoc_body", "test_command"})
+_STATEMENTS = frozenset({"command", "redirected_statement", "pipeline", "list", "variable_assignment",
+                         "declaration_command", "function_definition", "for_statement", "while_statement",
+                         "if_statement", "case_statement", "subshell", "compound_statement", "comment"})
+_PARSER: Any = None
+
+
+def parser() -> Any:
+    global _PARSER
+    if _PARSER is None:
+        import tree_sitter_bash
+        from tree_sitter import Language, Parser
+
+        _PARSER = Parser(Language(tree_sitter_bash.language()))
+    return _PARSER
+
+
+class ShellScanner:
+    def __init__(self, collector: Collector, source: bytes, line_offset: int = 0) -> None:
+        self.collector = collector
+        self.source = source
+        self.line_offset = line_offset
+        self.words = WordEvaluator(source, self._substitution, self._derive)
+        self.functions: dict[str, Any] = {}
+        self.called: set[str] = set()
+        self.loops: list[Any] = []
+        self.depth = 0
+        self.deferred: list[tuple[Any, str, Scope]] = []  # trap handlers, scanned at the end
+
+    def scan(self, scope: Scope) -> None:
+        tree = parser().parse(self.source)
+        root = tree.root_node
+        if root.has_error:
+            self._report_errors(root)
+        self.visit(root, scope, Redirects())
+        for name, body in list(self.functions.items()):
+            if name not in self.called:  # still look inside: an invocation there is real code
+                self.called.add(name)
+                inner = scope.copy()
+                inner.positional = None
+                self.visit(body, inner, Redirects())
+        from aipack_compat.load.shell_commands import scan_string
+
+        for node, handler, trap_scope in self.deferred:
+            scan_string(self, node, handler, trap_scope, Redirects())
+
+    # -- locations --------------------------------------------------------------------------
+    def where(self, node: Any) -> Any:
+        (row, col), (end_row, end_col) = node.start_point, node.end_point
+        return self.collector.location(row + 1 + self.line_offset, col + 1, end_row + 1 + self.line_offset, end_col + 1)
+
+    def text(self, node: Any) -> str:
+        return node.text.decode("utf-8", "replace")
+
+    def _report_errors(self, root: Any) -> None:
+        """Point at the innermost ERROR (or MISSING) nodes, past the statements that did parse."""
+        stack = [root]
+        reported = 0
+        while stack and reported < 20:
+            node = stack.pop()
+            if node.is_missing:
+                self.collector.problem(self.where(node), f"shell syntax error: missing `{node.type}`")
+                reported += 1
+                continue
+            if node.type == "ERROR":
+                nested = [c for c in node.children if c.type == "ERROR" or c.has_error]
+                if nested:
+                    stack.extend(reversed(nested))
+                    continue
+                anchor = next((c for c in node.children if not (c.is_named and c.type in _STATEMENTS)), node)
+                self.collector.problem(self.where(anchor), "shell syntax error: cannot parse this part")
+                reported += 1
+                continue
+            if node.has_error:
+                stack.extend(reversed(node.children))
+
+    # -- visiting ---------------------------------------------------------------------------
+    def visit(self, node: Any, scope: Scope, redirects: Redirects) -> None:
+        kind = node.type
+        handler = getattr(self, "_visit_" + kind, None)
+        if handler is not None:
+            handler(node, scope, redirects)
+        elif kind in _BLOCKS or kind == "ERROR":
+            for child in node.named_children:
+                self.visit(child, scope, redirects)
+        else:
+            self._visit_substitutions(node, scope)
+
+    def _visit_subshell(self, node: Any, scope: Scope, redirects: Redirects) -> None:
+        inner = scope.copy()
+        for child in node.named_children:
+            self.visit(child, inner, redirects)
+
+    def _visit_function_definition(self, node: Any, scope: Scope, redirects: Redirects) -> None:
+        name = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name is not None and body is not None:
+            self.functions[self.text(name)] = body
+
+    def _visit_variable_assignment(self, node: Any, scope: Scope, redirects: Redirects) -> None:
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        if name_node is None:
+            return
+        name = self.text(name_node)
+        if name_node.type == "subscript":
+            base = name_node.child_by_field_name("name")
+            if base is not None:
+                scope.variables[self.text(base)] = None  # element assignment: give up on the array
+            return
+        if value_node is None:
+            scope.variables[name] = ""
+        elif value_node.type == "array":
+            items: list[Value] = []
+            for item in value_node.named_children:
+                items.extend(self.words.fields(item, scope))
+            appended = self.text(node).startswith(name + "+=")
+            previous = scope.variables.get(name)
+            scope.variables[name] = (previous if isinstance(previous, list) and appended else []) + items
+        else:
+            value = self.words.value(value_node, scope)
+            if self.text(node).startswith(name + "+="):
+                previous = scope.variables.get(name)
+                value = None if value is None or not isinstance(previous, str) else previous + value
+            scope.variables[name] = value
+
+    def _visit_declaration_command(self, node: Any, scope: Scope, redirects: Redirects) -> None:
+        keyword = self.text(node.children[0]) if node.children else ""
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                self._visit_variable_assignment(child, scope, redirects)
+                name = child.child_by_field_name("name")
+                if keyword == "export" and name is not None:
+                    variable = self.text(name)
+                    bound = scope.variables.get(variable)
+                    scope.exported[variable] = bound if not isinstance(bound, list) else None
+            elif child.type == "variable_name":
+                variable = self.text(child)
+                if keyword == "export":
+                    bound = scope.variables.get(variable)
+                    scope.exported[variable] = bound if not isinstance(bound, list) else None
+                elif keyword == "local":
+                    scope.variables[variable] = ""
+
+    def _visit_redirected_statement(self, node: Any, scope: Scope, redirects: Redirects) -> None:
+        body = node.child_by_field_name("body")
+        redirects = apply_redirects(self, node, scope, redirects)
+        if body is not None:
+            self.visit(body, scope, redirects)
+
+    def _visit_pipeline(self, node: Any, scope: Scope, redirects: Redirects) -> None:
+        stages = [c for c in node.named_children]
+        for index, stage in enumerate(stages):
+            stage_redirects = redirects
+            if index + 1 < len(stages):
+                stage_redirects = self._pipe_target(stages[index + 1], scope, redirects)
+            self.visit(stage, scope, stage_redirects)
+
+    def _pipe_target(self, consumer: Any, scope: Scope, redirects: Redirects) -> Redirects:
+        command = consumer if consumer.type == "command" else None
+        if command is not None:
+            argv = self.argv(command, scope)
+            if argv and argv[0] == "tee":
+                files = [a for a in argv[1:] if a is None or not a.startswith("-")]
+                append = any(a in ("-a", "--append") for a in argv[1:] if a is not None)
+                if files:
+                    path = resolve_path(scope.cwd, files[0])
+                    return replace(redirects, stdout=path, stdout_set=True, append=append, note="stdout also shown (tee)")
+            name = argv[0] if argv else None
+            return replace(redirects, stdout=None, stdout_set=False, note=f"stdout piped into `{name or '?'}`")
+        return replace(redirects, stdout=None, stdout_set=False, note="stdout piped into another command")
+
+    def _visit_for_statement(self, node: Any, scope: Scope, redirects: Redirects) -> None:
+        variable = node.child_by_field_name("variable")
+        body = node.child_by_field_name("body")
+        if variable is None or body is None:
+            return
+        value_nodes = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "value"]
+        values: list[Value] | None
+        if value_nodes:
+            values = []
+            for value_node in value_nodes:
+                values.extend(self.words.fields(value_node, scope))
+            if any(v is None for v in values):
+                values = None
+        else:
+            values = list(scope.positional) if scope.positional is not None else None
+        header = self.text(node).split("\n", 1)[0][:160]
+        frame = self.collector.new_frame(self.text(variable), values, self.where(node), header)
+        scope.variables[self.text(variable)] = frame.token
+        self.loops.append(frame)
+        try:
+            self.visit(body, scope, redirects)
+        finally:
+            self.loops.pop()
+            _close(self.collector, frame.frame_id)
+
+    def _visit_while_statement(self, node: Any, scope: Scope, redirects: Redirects) -> None:
+        pushed = 0
+        for index, child in enumerate(node.children):
+            if node.field_name_for_child(index) != "condition":
+                continue
+            for command in _commands_in(child):
+                argv = self.argv(command, scope)
+                if argv and argv[0] == "read":
+                    for name in [a for a in argv[1:] if a and not a.startswith("-")]:
+                        frame = self.collector.new_frame(name, None, self.where(node), self.text(node).split("\n", 1)[0][:160])
+                        scope.variables[name] = frame.token
+                        self.loops.append(frame)
+                        pushed += 1
+            self.visit(child, scope, redirects)
+        body = node.child_by_field_name("body")
+        try:
+            if body is not None:
+                self.visit(body, scope, redirects)
+        finally:
+            for frame in self.loops[len(self.loops) - pushed:]:
+                _close(self.collector, frame.frame_id)
+            del self.loops[len(self.loops) - pushed:]
+
+    def _visit_substitutions(self, node: Any, scope: Scope) -> None:
+        """Look for `$(...)`, backticks and `<(...)` anywhere below a node that is not a command."""
+        stack = list(node.children)
+        while stack:
+            child = stack.pop()
+            if child.type in ("command_substitution", "process_substitution"):
+                self._substitution(child, scope)
+            else:
+                stack.extend(child.children)
+
+    def _substitution(self, node: Any, scope: Scope) -> Value:
+        """Evaluate `$(...)`: the idioms that name a directory are known, the rest is dynamic."""
+        inner = scope.copy()
+        note = Redirects(note="stdout captured by `$(...)`")
+        for child in node.named_children:
+            self.visit(child, inner, note)
+        return shell_commands.known_substitution(self, node, scope)
+
+    def _derive(self, scalar: str, transform: Any) -> Value:
+        """`${model//:/_}` of a loop variable: a new loop value computed per iteration."""
+        from aipack_compat.load.shell_words import LOOP_TOKEN_RE
+
+        ids = {int(m.group(1)) for m in LOOP_TOKEN_RE.finditer(scalar)}
+        if len(ids) != 1:
+            return None
+        frame = self.collector.frames[ids.pop() - 1]
+        values: list[Value] | None = None
+        if frame.values is not None and all(v is not None for v in frame.values):
+            values = [transform(scalar.replace(frame.token, v or "")) for v in frame.values]
+        derived = self.collector.new_frame(frame.variable, values, frame.location, frame.source_text,
+                                           parent=frame.parent or frame.frame_id)
+        return derived.token
+
+    # -- commands ---------------------------------------------------------------------------
+    def argv(self, command: Any, scope: Scope) -> list[Value]:
+        argv: list[Value] = []
+        name = command.child_by_field_name("name")
+        if name is not None:
+            argv.extend(self.words.fields(name.named_children[0] if name.named_children else name, scope))
+        for index, child in enumerate(command.children):
+            if command.field_name_for_child(index) == "argument":
+                argv.extend(self.words.fields(child, scope))
+        return argv
+
+    def _visit_command(self, node: Any, scope: Scope, redirects: Redirects) -> None:
+        self._visit_substitutions(node, scope)
+        prefix_env: dict[str, Value] = {}
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                name = child.child_by_field_name("name")
+                value = child.child_by_field_name("value")
+                if name is not None:
+                    prefix_env[self.text(name)] = self.words.value(value, scope) if value is not None else ""
+        argv = self.argv(node, scope)
+        if not argv:
+            for key, value in prefix_env.items():
+                scope.variables[key] = value
+            return
+        self.run_argv(node, argv, scope, redirects, prefix_env)
+
+    def run_argv(self, node: Any, argv: list[Value], scope: Scope, redirects: Redirects, env: dict[str, Value]) -> None:
+        unwrapped = shell_commands.unwrap(argv)
+        argv, env, timeout = unwrapped.argv, {**env, **unwrapped.env}, unwrapped.timeout
+        if not argv:
+            return
+        parsed = parse_run(argv)
+        if parsed is not None and looks_like_aip_run(parsed):
+            self._record_run(node, parsed, scope, redirects, env, timeout)
+            return
+        head = argv[0]
+        if head is not None and head in self.functions and self.depth < MAX_CALL_DEPTH:
+            self._call(head, argv[1:], scope, redirects)
+            return
+        shell_commands.dispatch(self, node, argv, scope, redirects)
+
+    def _call(self, name: str, args: list[Value], scope: Scope, redirects: Redirects) -> None:
+        self.called.add(name)
+        inner = scope.copy()
+        inner.positional = list(args)
+        self.depth += 1
+        try:
+            self.visit(self.functions[name], inner, redirects)
+        finally:
+            self.depth -= 1
+        scope.cwd = inner.cwd  # a function body is not a subshell: its `cd` persists
+        for key, value in inner.variables.items():
+            if key not in scope.variables or scope.variables[key] != value:
+                scope.variables.setdefault(key, value)
+
+    def _record_run(self, node: Any, parsed: Any, scope: Scope, redirects: Redirects,
+                    env: dict[str, Value], timeout: float | None) -> None:
+        notes = [redirects.note] if redirects.note else []
+        if redirects.heredoc_set:
+            notes.append("stdin fed from a here-doc (aip does not read stdin)")
+        exported = {k: v for k, v in scope.exported.items() if v is not None}
+        self.collector.add_run(PendingRun(
+            location=self.where(node),
+            command_text=" ".join(self.text(node).replace("\\\n", " ").split())[:240],
+            parsed=parsed,
+            cwd=scope.cwd,
+            env={**exported, **env},
+            timeout_seconds=timeout,
+            stdout=redirects.stdout,
+            stdout_redirected=redirects.stdout_set,
+            stderr=redirects.stderr,
+            stderr_redirected=redirects.stderr_set,
+            append=redirects.append,
+            frames=list(self.collector.frames),
+            rewrites=list(self.collector.active_rewrites),
+            notes=notes,
+        ))
+
+
+def _close(collector: Collector, frame_id: int) -> None:
+    """Leaving a loop: it and the values derived from it keep their last iteration's value."""
+    for frame in collector.frames:
+        if frame.frame_id == frame_id or frame.parent == frame_id:
+            frame.open = False
+
+
+def _commands_in(node: Any) -> list[Any]:
+    if node.type == "command":
+        return [node]
+    out: list[Any] = []
+    for child in node.named_children:
+        out.extend(_commands_in(child))
+    return out
+
+
+__all__ = ["ShellScanner", "Redirects", "parser"]

@@ -1,0 +1,336 @@
+"""Static evaluation of bash words from tree-sitter-bash nodes (argument text is raw source).
+
+A value is a `str` when it is known, or `None` when it depends on something only a running
+shell knows (`$HOME`, `$(date)`, `read`). Loop variables evaluate to a sentinel (`loop_token`)
+so that later stages can tell "the model of this iteration" apart from a guessed literal.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+Value = str | None
+Binding = str | None | list[str | None]
+
+# Printable, so it survives being pasted into shell text (CI `${{ matrix.x }}`, `sh -c`), and
+# made of characters that end a bash variable name, so `$A%%loop-1%%` still reads `$A`.
+_LOOP_TOKEN = "%%loop-{}%%"
+LOOP_TOKEN_RE = re.compile(r"%%loop-(\d+)%%")
+_ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "a": "\a", "e": "\x1b", "0": "\0"}
+
+
+def loop_token(frame_id: int) -> str:
+    return _LOOP_TOKEN.format(frame_id)
+
+
+@dataclass(slots=True)
+class Scope:
+    """The shell state the scanner tracks: variables, working directory, positional args."""
+
+    variables: dict[str, Binding] = field(default_factory=dict)
+    cwd: Value = None  # absolute, posix
+    positional: list[Value] | None = None  # None: script arguments (unknown)
+    script_path: str = ""
+    exported: dict[str, Value] = field(default_factory=dict)
+    dir_stack: list[Value] = field(default_factory=list)
+
+    def copy(self) -> "Scope":
+        return Scope(
+            dict(self.variables), self.cwd, list(self.positional) if self.positional is not None else None,
+            self.script_path, dict(self.exported), list(self.dir_stack),
+        )
+
+
+SubstitutionHook = Callable[[Any, Scope], Value]
+DeriveHook = Callable[[str, Callable[[str], str]], Value]
+
+
+class WordEvaluator:
+    """Turns word-like nodes into lists of fields (after the splitting bash would do)."""
+
+    def __init__(self, source: bytes, substitute: SubstitutionHook, derive: DeriveHook | None = None) -> None:
+        self.source = source
+        self.substitute = substitute  # evaluates `$(...)`, visiting its body for invocations
+        self.derive = derive  # `${model//:/_}` of a loop variable: a loop value derived per iteration
+
+    # -- public -----------------------------------------------------------------------------
+    def fields(self, node: Any, scope: Scope) -> list[Value]:
+        """The fields one argument node expands to (arrays and unquoted splitting included)."""
+        kind = node.type
+        if kind == "expansion" or kind == "simple_expansion":
+            expanded = self._expansion(node, scope)
+            if isinstance(expanded, list):
+                return expanded
+            return _split(expanded)
+        if kind == "string" and _is_single_array_expansion(node):
+            inner = node.named_children[0]
+            expanded = self._expansion(inner, scope)
+            if isinstance(expanded, list):
+                return expanded
+            return [expanded]
+        if kind == "concatenation" and _is_brace_list(node):
+            return [part for part in _brace_list(node.text.decode("utf-8", "replace"))]
+        return [self.value(node, scope)]
+
+    def value(self, node: Any, scope: Scope) -> Value:
+        """The single string a node evaluates to (no splitting), or None when dynamic."""
+        kind = node.type
+        if kind in ("word", "number", "variable_name", "file_descriptor", "regex", "extglob_pattern"):
+            return _unescape_word(_text(node))
+        if kind == "raw_string":
+            return _text(node)[1:-1]
+        if kind == "ansi_c_string":
+            return _ansi_c(_text(node)[2:-1])
+        if kind in ("string", "translated_string"):
+            return self._double_quoted(node, scope)
+        if kind in ("simple_expansion", "expansion"):
+            expanded = self._expansion(node, scope)
+            if isinstance(expanded, list):
+                return _join(expanded)
+            return expanded
+        if kind == "concatenation":
+            parts = [self.value(child, scope) for child in node.children]
+            return None if any(p is None for p in parts) else "".join(p for p in parts if p is not None)
+        if kind == "command_substitution":
+            return self.substitute(node, scope)
+        return None  # arithmetic, process substitution, brace expressions: not evaluated
+
+    # -- internals --------------------------------------------------------------------------
+    def _double_quoted(self, node: Any, scope: Scope) -> Value:
+        out: list[str] = []
+        pos = node.start_byte + (2 if _text(node).startswith('$"') else 1)
+        end = node.end_byte - 1
+        for child in node.children:
+            if child.start_byte < pos or child.type in ('"', '$"'):
+                continue
+            if child.start_byte > pos:
+                out.append(_unescape_double(self.source[pos:child.start_byte].decode("utf-8", "replace")))
+            if child.type == "string_content":
+                out.append(_unescape_double(_text(child)))
+            else:
+                part = self.value(child, scope)
+                if part is None:
+                    return None
+                out.append(part)
+            pos = child.end_byte
+        if pos < end:
+            out.append(_unescape_double(self.source[pos:end].decode("utf-8", "replace")))
+        return "".join(out)
+
+    def _expansion(self, node: Any, scope: Scope) -> Binding:
+        if node.type == "simple_expansion":
+            name_node = node.named_children[0] if node.named_children else None
+            if name_node is None:
+                return None
+            return lookup(scope, _text(name_node), None)
+        named = node.named_children
+        if not named:
+            return None
+        operators: list[str] = []
+        operands: list[list[Any]] = []
+        for index, child in enumerate(node.children):
+            if node.field_name_for_child(index) == "operator":
+                operators.append(_text(child))
+                operands.append([])
+            elif operands and child.is_named:
+                operands[-1].append(child)
+        first = named[0]
+        if not operators:
+            return _binding_of(scope, first, self)
+        if operators[0] == "#" and first.type in ("subscript", "variable_name") and not operands[0]:
+            bound = _binding_of(scope, first, self)
+            if isinstance(bound, list):
+                return str(len(bound))
+            return None if bound is None else str(len(bound))
+        bound = _binding_of(scope, first, self)
+        scalar = _join(bound) if isinstance(bound, list) else bound
+        arguments = [self._operand(nodes, scope) for nodes in operands]
+        operator = operators[0]
+        is_set = first.type != "variable_name" or _text(first) in scope.variables or _is_positional_set(scope, first)
+        if operator in (":-", "-", ":=", "="):
+            use_default = not is_set or (operator.startswith(":") and scalar == "")
+            if use_default:
+                if operator.endswith("=") and first.type == "variable_name":
+                    scope.variables[_text(first)] = arguments[0]
+                return arguments[0]
+            return scalar
+        if operator in (":+", "+"):
+            return arguments[0] if is_set and (scalar != "" or operator == "+") else ""
+        if scalar is None or any(a is None for a in arguments):
+            return None
+        transform = _transform(operators, [a or "" for a in arguments])
+        if transform is None:
+            return None
+        if LOOP_TOKEN_RE.search(scalar):
+            return self.derive(scalar, transform) if self.derive is not None else None
+        return transform(scalar)
+
+    def _operand(self, nodes: list[Any], scope: Scope) -> Value:
+        parts = [self.value(n, scope) for n in nodes]
+        return None if any(p is None for p in parts) else "".join(p for p in parts if p is not None)
+
+
+def _transform(operators: list[str], arguments: list[str]) -> Callable[[str], str] | None:
+    """`${x%pat}`, `${x//a/b}`, `${x^^}`, `${x:0:3}` ... as a function of the value."""
+    operator = operators[0]
+    argument = arguments[0] if arguments else ""
+    if operator in ("%", "%%", "#", "##"):
+        return lambda value: _trim(value, operator, argument)
+    if operator in ("/", "//", "/#", "/%"):
+        replacement = arguments[1] if len(arguments) > 1 else ""
+        return lambda value: _substitute_pattern(value, operator, argument, replacement)
+    if operator in ("^^", "^"):
+        return lambda value: value.upper() if operator == "^^" else value[:1].upper() + value[1:]
+    if operator in (",,", ","):
+        return lambda value: value.lower() if operator == ",," else value[:1].lower() + value[1:]
+    if operator == ":" and argument.lstrip("-").isdigit():
+        start = int(argument)
+        length = int(arguments[1]) if len(arguments) > 1 and arguments[1].isdigit() else None
+        return lambda value: value[start:][:length] if length is not None else value[start:]
+    return None
+
+
+def _substitute_pattern(value: str, operator: str, pattern: str, replacement: str) -> str:
+    regex = fnmatch.translate(pattern)[4:-3] if pattern else ""  # strip fnmatch's (?s:...)\Z wrapper
+    if not regex:
+        return value
+    if operator == "/#":
+        return re.sub("^(?:" + regex + ")", lambda m: replacement, value, count=1)
+    if operator == "/%":
+        return re.sub("(?:" + regex + ")$", lambda m: replacement, value, count=1)
+    return re.sub(regex, lambda m: replacement, value, count=0 if operator == "//" else 1)
+
+
+def lookup(scope: Scope, name: str, index: str | None) -> Binding:
+    """A variable's value; `$1..$9` from the positional args; script-level unknowns are None."""
+    if name.isdigit():
+        if name == "0":
+            return scope.script_path
+        if scope.positional is None:
+            return None
+        position = int(name) - 1
+        return scope.positional[position] if position < len(scope.positional) else ""
+    if name in ("@", "*"):
+        return list(scope.positional) if scope.positional is not None else None
+    if name == "#":
+        return str(len(scope.positional)) if scope.positional is not None else None
+    if name == "PWD":
+        return scope.cwd
+    if name == "BASH_SOURCE":
+        return scope.script_path
+    bound = scope.variables.get(name)
+    if index is None:
+        if isinstance(bound, list):
+            return bound[0] if bound else ""
+        return bound
+    if index in ("@", "*"):
+        return bound if isinstance(bound, list) else ([bound] if name in scope.variables else None)
+    if isinstance(bound, list) and index.isdigit():
+        position = int(index)
+        return bound[position] if position < len(bound) else ""
+    return None
+
+
+def _binding_of(scope: Scope, node: Any, words: WordEvaluator) -> Binding:
+    if node.type == "subscript":
+        name_node = node.child_by_field_name("name")
+        index_node = node.child_by_field_name("index")
+        if name_node is None or index_node is None:
+            return None
+        index = words.value(index_node, scope)
+        return lookup(scope, _text(name_node), index) if index is not None else None
+    if node.type in ("variable_name", "special_variable_name"):
+        return lookup(scope, _text(node), None)
+    return None
+
+
+def _is_positional_set(scope: Scope, node: Any) -> bool:
+    name = _text(node)
+    if not name.isdigit() or scope.positional is None:
+        return False
+    return name == "0" or int(name) <= len(scope.positional)
+
+
+def _is_single_array_expansion(node: Any) -> bool:
+    named = node.named_children
+    return (
+        len(named) == 1
+        and named[0].type == "expansion"
+        and _text(node) == '"' + _text(named[0]) + '"'
+        and "[@]" in _text(named[0])
+    )
+
+
+def _is_brace_list(node: Any) -> bool:
+    text = _text(node)
+    return bool(re.fullmatch(r"[^{}$`\"']*\{[^{}$`\"' ]*,[^{}$`\"' ]*\}[^{}$`\"']*", text))
+
+
+def _brace_list(text: str) -> list[Value]:
+    match = re.fullmatch(r"([^{]*)\{([^}]*)\}(.*)", text)
+    if match is None:
+        return [text]
+    head, body, tail = match.groups()
+    return [head + item + tail for item in body.split(",")]
+
+
+def _split(value: Value) -> list[Value]:
+    """Unquoted expansion: bash splits on IFS whitespace (empty result gives no field)."""
+    if value is None:
+        return [None]
+    return value.split()
+
+
+def _join(values: list[Value]) -> Value:
+    if any(v is None for v in values):
+        return None
+    return " ".join(v for v in values if v is not None)
+
+
+def _trim(value: str, operator: str, pattern: str) -> str:
+    candidates = range(len(value) + 1)
+    if operator in ("%", "%%"):
+        order = candidates if operator == "%%" else reversed(candidates)
+        for cut in order:
+            if fnmatch.fnmatchcase(value[cut:], pattern):
+                return value[:cut]
+        return value
+    order = reversed(candidates) if operator == "##" else candidates
+    for cut in order:
+        if fnmatch.fnmatchcase(value[:cut], pattern):
+            return value[cut:]
+    return value
+
+
+def _text(node: Any) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+def _unescape_word(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text.replace("\\\n", ""))
+
+
+def _unescape_double(text: str) -> str:
+    # Inside "...", a backslash only escapes $ ` " \ and newline (bash manual, "Double Quotes").
+    return re.sub(r"\\([$`\"\\\n])", lambda m: "" if m.group(1) == "\n" else m.group(1), text)
+
+
+def _ansi_c(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: _ANSI_ESCAPES.get(m.group(1), "\\" + m.group(1)), text)
+
+
+def resolve_path(base: Value, path: Value) -> Value:
+    """`path` as seen from directory `base` (absolute posix), normalised; None when unknown."""
+    if path is None:
+        return None
+    if path.startswith("~"):
+        return None  # $HOME is not known statically
+    if posixpath.isabs(path):
+        return posixpath.normpath(path)
+    if base is None:
+        return None
+    return posixpath.normpath(posixpath.join(base, path))

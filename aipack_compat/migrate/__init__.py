@@ -1,0 +1,1 @@
+"""migrate: scanned scripts + legacy config + agents -> JobConfig, upgraded TOML, reports (pure)."""

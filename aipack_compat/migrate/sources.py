@@ -1,0 +1,140 @@
+"""Read the legacy pieces a job config needs: the workspace config (any era) and agent files.
+
+Pure apart from reading files under the migrated root. Each piece comes back with the report
+entries and MIG diagnostics that describe what was carried over and what changed.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass, field
+from typing import Any
+
+from aipack_compat.check.rules import mig
+from aipack_compat.migrate.report import ReportEntry
+from aipack_compat.model.diagnostic import Diagnostic
+from aipack_compat.model.job import AgentSpec, OptionProvenance, PromptPart, SourceLocation, StageCode
+from aipack_compat.model.options import AgentOptions
+
+# the aip version whose reading of a config shape is migrated (check/config.py `era` names)
+ERA_READING_VERSION = {"devai-0.1": "0.1.0", "devai-0.5": "0.5.9", "default_options": "0.7.9"}
+LEGACY_NAMES = {
+    "devai-0.1": {"model": "[genai] model", "input_concurrency": "[runtime] items_concurrency"},
+    "devai-0.5": {"model": "[genai] model", "temperature": "[genai] temperature",
+                  "input_concurrency": "[runtime] input_concurrency"},
+}
+AGENT_ERAS = {"devai-rhai": "devai-rhai", "devai-lua": "devai-lua", "aipack": "aipack-0.8"}
+
+
+@dataclass(slots=True)
+class WorkspaceConfig:
+    path: str | None  # relative to root
+    text: str | None
+    options: dict[str, Any] = field(default_factory=dict)
+    provenance: list[OptionProvenance] = field(default_factory=list)
+    era: str = "none"
+
+
+def config_options(path: str, text: str) -> tuple[dict[str, Any], Any]:
+    """The options a config text contributes, read the way its own era reads it."""
+    from aipack_compat.check.config import DEFAULT_AIP_VERSION, check_config_text
+
+    result = check_config_text(path, text, "workspace")
+    version = ERA_READING_VERSION.get(result.era, DEFAULT_AIP_VERSION)
+    return result.options_for_version(version), result
+
+
+def read_workspace_config(root: str, entries: list[ReportEntry], diagnostics: list[Diagnostic]) -> WorkspaceConfig:
+    for relative in (".aipack/config.toml", ".devai/config.toml"):
+        absolute = os.path.join(root, relative)
+        if os.path.isfile(absolute):
+            break
+    else:
+        entries.append(ReportEntry("config", "workspace config", "not-migrated", ["no .aipack/config.toml or .devai/config.toml"], ""))
+        return WorkspaceConfig(None, None)
+    try:
+        with open(absolute, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        diagnostics.append(mig.CONFIG_NOT_READ.diagnostic(relative, f"cannot read the workspace config: {exc}"))
+        entries.append(ReportEntry("config", relative, "not-migrated", [f"cannot read: {type(exc).__name__}"], relative))
+        return WorkspaceConfig(relative, None)
+    options, result = config_options(relative, text)
+    if result.fatal:
+        diagnostics.append(mig.CONFIG_NOT_READ.diagnostic(relative, "aip refuses this config (see `aipack-compat validate`)"))
+    reading = result.reading_for(ERA_READING_VERSION.get(result.era, "0.8.37"))
+    provenance: list[OptionProvenance] = []
+    for key in sorted(options):
+        span = result.location(reading, key)
+        line, column = (span.line, span.column) if span else (0, 0)
+        value = options[key]
+        where = f"{relative}:{line}" if line else relative
+        legacy_name = LEGACY_NAMES.get(result.era, {}).get(key)
+        if legacy_name or reading == "default_options":
+            shown = legacy_name or f"[default_options] {key}"
+            change = f"{shown} -> options.{key} (aip 0.7.10+ ignores the legacy shape)"
+            diagnostics.append(mig.LEGACY_CONFIG_CONVERTED.diagnostic(relative, change, line, column))
+            entries.append(ReportEntry("config", f"options.{key}", "migrated-with-changes", [change], where))
+        else:
+            entries.append(ReportEntry("config", f"options.{key}", "migrated", [], where))
+        provenance.append(OptionProvenance(key=key, value=_provenance_value(value), layer="workspace",
+                                           source=SourceLocation(path=relative, line=line, column=column)))
+    return WorkspaceConfig(relative, text, options, provenance, result.era)
+
+
+def _provenance_value(value: Any) -> Any:
+    return dict(sorted(value.items())) if isinstance(value, dict) else value
+
+
+def agent_key(root: str, agent_path: str) -> str:
+    relative = posixpath.relpath(os.path.abspath(agent_path).replace(os.sep, "/"), root)
+    stem, _ = posixpath.splitext(relative)
+    return stem
+
+
+def read_agent(root: str, agent_path: str, aip_version: str, entries: list[ReportEntry],
+               diagnostics: list[Diagnostic]) -> AgentSpec | None:
+    from aipack_compat.check.config import check_agent_options_toml
+    from aipack_compat.load.agent import parse_agent
+
+    relative = posixpath.relpath(os.path.abspath(agent_path).replace(os.sep, "/"), root)
+    try:
+        with open(agent_path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        diagnostics.append(mig.AGENT_NOT_READ.diagnostic(relative, f"cannot read agent: {type(exc).__name__}"))
+        entries.append(ReportEntry("agent", relative, "not-migrated", [f"cannot read: {exc}"], relative))
+        return None
+    document = parse_agent(relative, text, aip_version)
+    changes: list[str] = []
+    options: dict[str, Any] = {}
+    if document.options_toml is not None:
+        options, problems = check_agent_options_toml(relative, document.options_toml, document.options_line)
+        if any(d.severity.label == "error" for d in problems):
+            diagnostics.append(mig.AGENT_NOT_READ.diagnostic(relative, "invalid `# Options` block", document.options_line))
+            changes.append("invalid `# Options` values were dropped")
+    parts = [
+        PromptPart(role=part.role, heading=part.heading, template=part.template,  # type: ignore[arg-type]
+                   options_fragment=part.options_fragment, source=SourceLocation(path=relative, line=part.line))
+        for part in document.prompt_parts
+    ]
+    stages: list[StageCode] = []
+    for name in ("before_all", "data", "output", "after_all"):
+        stage = document.stage(name)
+        if stage is None:
+            continue
+        if stage.language != "lua":
+            changes.append(f"{name} stage in {stage.language} left out (only Lua stages run)")
+            diagnostics.append(mig.STAGE_NOT_MIGRATED.diagnostic(relative, f"{name} stage is {stage.language}", stage.heading_line))
+            continue
+        stages.append(StageCode(stage=name, code=stage.code,  # type: ignore[arg-type]
+                                source=SourceLocation(path=relative, line=stage.first_code_line)))
+    if document.legacy_config_toml is not None:
+        changes.append("`# Config` section (read by aip <= 0.6.6) not carried over")
+    spec = AgentSpec(
+        name=agent_key(root, agent_path), source=SourceLocation(path=relative), options=AgentOptions(**options),
+        prompt_parts=parts, stages=stages, era=AGENT_ERAS.get(document.era_guess, "aipack-0.8"),
+    )
+    entries.append(ReportEntry("agent", relative, "migrated-with-changes" if changes else "migrated", changes, relative))
+    return spec

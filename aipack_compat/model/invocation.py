@@ -1,0 +1,101 @@
+"""What the script scanner found: `aip run` / `devai run` invocations, as plain frozen dataclasses.
+
+This is on the `validate` path, so it stays free of pydantic. `migrate/to_job.py` turns these
+records into `JobSpec`s. Every string that came from a loop variable carries the placeholder
+`{cell}` (the model-matrix variable) instead of a guessed value; values that could not be
+resolved statically are listed in `unresolved` with their location, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+CELL_PLACEHOLDER = "{cell}"
+
+ScriptOrigin = Literal["shell", "makefile", "ci-yaml", "python"]
+RewriteKind = Literal["sed", "heredoc", "copy", "write"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptLocation:
+    """1-based line/column of a construct inside a script (0 = whole file)."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Unresolved:
+    """A value the scanner could not determine without running the script."""
+
+    what: str  # "agent", "loop values", "output path", "workdir", "-f value", ...
+    text: str  # the source text, e.g. `$AGENT` or `$(ls models)`
+    location: ScriptLocation
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigRewrite:
+    """A per-iteration (or one-off) rewrite of a config file before `aip run`.
+
+    aip has no model flag (aipack-spec §4.2), so scripts that compare models rewrite
+    `.aipack/config.toml` between runs; this records how.
+    """
+
+    kind: RewriteKind
+    target: str  # config path, relative to the migrated root, `/`-separated
+    location: ScriptLocation
+    sed_script: str | None = None  # kind == "sed": the `s/…/…/` expression as sed sees it
+    content: str | None = None  # kind in ("heredoc", "write"): the new file text
+    copy_from: str | None = None  # kind == "copy": source path (relative to root)
+    backup_suffix: str | None = None  # `sed -i.bak` -> ".bak"
+    restored: bool = False  # a later `mv/cp X.bak X`, `git checkout/restore X` puts it back
+    extended_regex: bool = False  # `sed -E` / `sed -r`
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """One `aip run` (or `devai run`) found in a script, with everything resolved statically."""
+
+    location: ScriptLocation
+    origin: ScriptOrigin
+    program: str  # "aip" or "devai"
+    command_text: str  # the source text of the command (one line, trimmed)
+    agent_ref: str | None  # None when missing or dynamic (see `unresolved`)
+    file_globs: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
+    single_shot: bool = False
+    watch: bool = False
+    verbose: bool = False
+    dry: str | None = None
+    flags: tuple[str, ...] = ()  # every option token as written (`-s`, `--not-interactive`, ...)
+    unknown_flags: tuple[str, ...] = ()  # options aip's `run` never had in any version
+    stdout_path: str | None = None  # relative to root; may contain {cell}
+    stderr_path: str | None = None
+    append: bool = False
+    workdir: str | None = "."  # the `cd` in effect, relative to root; None when dynamic
+    env: tuple[tuple[str, str], ...] = ()
+    timeout_seconds: float | None = None
+    matrix_variable: str | None = None  # the loop variable bound to {cell}
+    matrix_values: tuple[str, ...] = ()  # the loop values; `{cell}` in config rewrites stands for these
+    matrix_labels: tuple[str, ...] = ()  # parallel: what `{cell}` means in output paths (`${m//:/_}`)
+    matrix_location: ScriptLocation | None = None
+    config_rewrites: tuple[ConfigRewrite, ...] = ()
+    score_pattern: str | None = None  # Python regex, converted from the script's grep
+    unresolved: tuple[Unresolved, ...] = ()
+    notes: tuple[str, ...] = field(default=())  # assumptions made while resolving (for the report)
+
+
+@dataclass(slots=True)
+class ScriptScan:
+    """Everything one script yielded: invocations plus problems met while reading it."""
+
+    path: str
+    origin: ScriptOrigin
+    invocations: list[Invocation] = field(default_factory=list)
+    rewrites: list[ConfigRewrite] = field(default_factory=list)  # all config rewrites seen
+    parse_problems: list[ScriptLocation] = field(default_factory=list)  # syntax errors (partial results kept)
+    problem_messages: list[str] = field(default_factory=list)  # parallel to parse_problems

@@ -1,0 +1,84 @@
+"""`aipack-compat migrate` end to end, in-process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aipack_compat.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "fixtures" / "scripts"
+CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
+
+
+def test_writes_all_files_and_is_idempotent(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["migrate", str(FIXTURES / "model-loop-sed"), "--out", str(out), "--emit", "both"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["MIGRATION.md", "aipack-compat.json", "aipack_jobs.py", "migration-report.json"]
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert main(["migrate", str(FIXTURES / "model-loop-sed"), "--out", str(out), "--emit", "both"]) == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert "already up to date" in capsys.readouterr().out
+    config = json.loads((out / "aipack-compat.json").read_text())
+    assert (out / config["root"]).resolve() == (FIXTURES / "model-loop-sed").resolve()
+    report = json.loads((out / "migration-report.json").read_text())
+    assert report["counts"]["not-migrated"] == 0
+
+
+def test_refuses_to_overwrite_without_force(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "aipack-compat.json").write_text("{}\n")
+    assert main(["migrate", str(FIXTURES / "makefile"), "--out", str(out)]) == 2
+    assert "exists and differs" in capsys.readouterr().err
+    assert (out / "aipack-compat.json").read_text() == "{}\n"
+    assert main(["migrate", str(FIXTURES / "makefile"), "--out", str(out), "--force"]) == 0
+    assert json.loads((out / "aipack-compat.json").read_text())["jobs"]
+
+
+def test_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["migrate", str(FIXTURES / "ci-yaml"), "--out", str(out), "--dry-run"]) == 0
+    assert not out.exists()
+    printed = capsys.readouterr().out
+    assert "would write" in printed and "aipack-compat.json" in printed
+
+
+def test_losses_give_exit_1_and_are_reported(tmp_path: Path) -> None:
+    work = tmp_path / "w"
+    shutil.copytree(FIXTURES / "function-loop", work)
+    (work / "more.sh").write_text('#!/bin/sh\naip run "$AGENT" -s\naip run missing/agent -s\n')
+    out = tmp_path / "out"
+    assert main(["migrate", str(work), "--out", str(out)]) == 1
+    markdown = (out / "MIGRATION.md").read_text()
+    assert "NOT migrated" in markdown and "more.sh:2" in markdown and "more.sh:3" in markdown
+    report = json.loads((out / "migration-report.json").read_text())
+    assert report["counts"]["not-migrated"] == 2
+    assert {d["code"] for d in report["diagnostics"]} >= {"MIG001", "SH002"}
+
+
+def test_usage_errors(tmp_path: Path) -> None:
+    assert main(["migrate", str(tmp_path / "absent"), "--out", str(tmp_path / "o")]) == 2
+    assert main(["migrate", str(tmp_path)]) == 2
+
+
+def corpus_workspaces() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for p in CORPUS.iterdir() if p.is_dir())
+
+
+@pytest.mark.skipif(not corpus_workspaces(), reason="corpus not present")
+def test_every_corpus_workspace_migrates(tmp_path: Path) -> None:
+    for workspace in corpus_workspaces():
+        out = tmp_path / workspace.name
+        code = main(["migrate", str(workspace), "--out", str(out), "--emit", "both"])
+        assert code in (0, 1), workspace
+        assert (out / "aipack-compat.json").is_file() and (out / "MIGRATION.md").is_file()
+        again = main(["migrate", str(workspace), "--out", str(out), "--emit", "both"])
+        assert again == code, workspace
