@@ -232,5 +232,5 @@ def _check_script(ctx: _Context, script_path: str) -> None:
         return
     from aipack_compat.check.scripts import check_script_text
 
-    _, diagnostics = check_script_text(script_path, text.text, None)
+    _, diagnostics = check_script_text(script_path, text.text, None, aip_version=ctx.settings.aip_version)
     ctx.result.extend(diagnostics)

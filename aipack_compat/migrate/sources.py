@@ -73,7 +73,12 @@ def read_workspace_config(root: str, entries: list[ReportEntry], diagnostics: li
         legacy_name = LEGACY_NAMES.get(result.era, {}).get(key)
         if legacy_name or reading == "default_options":
             shown = legacy_name or f"[default_options] {key}"
-            change = f"{shown} -> options.{key} (aip 0.7.10+ ignores the legacy shape)"
+            why = (
+                "aip 0.7.10+ ignores the [genai]/[runtime] shape"
+                if legacy_name
+                else "[default_options] is soft-deprecated since aip 0.7.10, read only when [options] is absent"
+            )
+            change = f"{shown} -> options.{key} ({why})"
             diagnostics.append(mig.LEGACY_CONFIG_CONVERTED.diagnostic(relative, change, line, column))
             entries.append(ReportEntry("config", f"options.{key}", "migrated-with-changes", [change], where))
         else:
