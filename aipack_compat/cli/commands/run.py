@@ -1,0 +1,77 @@
+"""`aipack-compat run CONFIG.json`: execute a migrated job config against Ollama."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+FORMATS = ("text", "json")
+
+
+@click.command("run")
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--job", "jobs", multiple=True, help="Run only this job (repeatable).")
+@click.option("--ollama-url", "urls", multiple=True,
+              help="Ollama base URL (repeatable: requests are spread over the pool). Default: the config's.")
+@click.option("--concurrency", type=click.IntRange(min=1), help="Inputs in flight per job (overrides input_concurrency).")
+@click.option("--per-endpoint", type=click.IntRange(min=1), help="Maximum requests in flight per Ollama endpoint.")
+@click.option("--results", type=click.Path(dir_okay=False), help="Results journal (JSONL). Default: next to CONFIG.")
+@click.option("--resume", is_flag=True, help="Continue the results journal: skip items already completed.")
+@click.option("--force", is_flag=True, help="Start a new journal over an existing one; overwrite output files.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the response cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Response cache directory.")
+@click.option("--wire", type=click.Choice(("ollama", "openai", "aip-compat")), help="Override the config's wire mode.")
+@click.option("--aip-version", help="aip version whose behaviour to reproduce (default: the config's).")
+@click.option("--stream/--no-stream", default=False, help="Stream responses (default modes only; gives time-to-first-token).")
+@click.option("--seed", type=int, help="Sampling seed (default modes only; aip never sends one).")
+@click.option("--num-predict", type=int, help="Token limit (default modes only).")
+@click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0.001), help="Per-request timeout in seconds.")
+@click.option("--retries", type=click.IntRange(min=0), help="Retries on connect errors, timeouts, 5xx and 429.")
+@click.option("--dry", type=click.Choice(("req", "res")), help="As `aip run --dry`.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def command(config: str, jobs: tuple[str, ...], urls: tuple[str, ...], concurrency: int | None,
+            per_endpoint: int | None, results: str | None, resume: bool, force: bool, no_cache: bool,
+            cache_dir: str | None, wire: str | None, aip_version: str | None, stream: bool, seed: int | None,
+            num_predict: int | None, timeout_seconds: float | None, retries: int | None, dry: str | None,
+            output_format: str, quiet: bool) -> int:
+    """Execute the jobs of CONFIG (the file `migrate` writes); exit 1 when items failed."""
+    import asyncio
+
+    from aipack_compat.errors import UsageFailure
+    from aipack_compat.execute.cache import default_cache_dir
+    from aipack_compat.execute.progress import choose_progress
+    from aipack_compat.execute.session import load_job_config, run_job_config
+    from aipack_compat.execute.runner import RunSettings
+    from aipack_compat.execute.wire import Extras
+    from aipack_compat.report.run_summary import REPORTERS_BY_NAME
+
+    config_path = Path(config)
+    job_config = load_job_config(config_path)
+    unknown = sorted(set(jobs) - {job.name for job in job_config.jobs})
+    if unknown:
+        raise UsageFailure(f"{config_path}: no job named {', '.join(map(repr, unknown))} "
+                           f"(jobs: {', '.join(job.name for job in job_config.jobs) or 'none'})")
+    results_path = Path(results) if results else config_path.with_name(config_path.stem + ".results.jsonl")
+    if results_path.exists() and not resume:
+        if not force:
+            raise UsageFailure(f"{results_path} exists: use --resume to continue it, or --force to start over")
+        results_path.unlink()
+    settings = RunSettings(
+        config_path=config_path, results_path=results_path, job_names=jobs, ollama_urls=urls,
+        concurrency=concurrency, per_endpoint_limit=per_endpoint, resume=resume,
+        cache_dir=None if no_cache else Path(cache_dir) if cache_dir else default_cache_dir(),
+        wire=wire, aip_version=aip_version, timeout_seconds=timeout_seconds, retries=retries,
+        extras=Extras(stream=stream, seed=seed, num_predict=num_predict), dry=dry, force_outputs=force,
+        echo_outputs=output_format == "text")
+    progress = choose_progress(output_format, quiet)
+    try:
+        summary = asyncio.run(run_job_config(job_config, settings, progress))
+    except KeyboardInterrupt:
+        progress.close()
+        click.echo(f"interrupted: completed items are in {results_path}; continue with --resume", err=True)
+        return 130
+    sys.stdout.write(REPORTERS_BY_NAME[output_format](summary))
+    return 1 if summary.items_failed else 0

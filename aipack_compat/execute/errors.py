@@ -1,0 +1,79 @@
+"""Backend failures, mapped once from httpx into our own tree; retry decisions look only at these.
+
+    BackendError                 any failed AI call (carries the endpoint and, if any, the status)
+    ├── BackendUnreachable       connect refused / DNS / reset before a response started  (retried)
+    ├── BackendTimeout           connect, read or total timeout                            (retried)
+    ├── BackendHTTPError(status) non-2xx answer; 5xx and 429 retried, other 4xx never
+    │   └── ModelNotFound        404 for the model (Ollama `model 'x' not found`)          (never retried)
+    ├── StreamProtocolError      malformed NDJSON / JSON body, a stream cut mid-way         (retried)
+    └── ModelError               a 2xx answer carrying `{"error": ...}` (Ollama mid-stream)  (retried)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class BackendError(Exception):
+    retryable = False
+
+    def __init__(self, message: str, *, endpoint: str = "", status_code: int | None = None,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.endpoint = endpoint
+        self.status_code = status_code
+        self.retry_after = retry_after
+
+
+class BackendUnreachable(BackendError):
+    retryable = True
+
+
+class BackendTimeout(BackendError):
+    retryable = True
+
+
+class BackendHTTPError(BackendError):
+    @property  # type: ignore[override]
+    def retryable(self) -> bool:
+        return self.status_code is not None and (self.status_code >= 500 or self.status_code == 429)
+
+
+class ModelNotFound(BackendHTTPError):
+    pass
+
+
+class StreamProtocolError(BackendError):
+    retryable = True
+
+
+class ModelError(BackendError):
+    retryable = True
+
+
+@contextmanager
+def map_httpx_errors(endpoint: str) -> Iterator[None]:
+    """Translate httpx (and aiohttp-transport) exceptions into the BackendError tree, chained."""
+    import httpx
+
+    try:
+        yield
+    except BackendError:
+        raise
+    except httpx.TimeoutException as exc:
+        raise BackendTimeout(f"timed out talking to {endpoint}: {type(exc).__name__}", endpoint=endpoint) from exc
+    except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+        reason = str(exc) or type(exc).__name__
+        raise BackendUnreachable(f"cannot talk to {endpoint}: {reason}", endpoint=endpoint) from exc
+    except httpx.TransportError as exc:
+        raise BackendUnreachable(f"transport error with {endpoint}: {exc or type(exc).__name__}",
+                                 endpoint=endpoint) from exc
+    except (ConnectionError, OSError) as exc:  # raised raw by some transports
+        raise BackendUnreachable(f"cannot talk to {endpoint}: {exc}", endpoint=endpoint) from exc
+
+
+def describe(exc: BackendError) -> str:
+    """One line for the user, with the status when there is one."""
+    status = f"HTTP {exc.status_code}: " if exc.status_code else ""
+    return f"{status}{exc}"

