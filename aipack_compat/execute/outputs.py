@@ -8,6 +8,7 @@ with `{cell}`/`{job}` placeholders. Files go through `write_atomic` (never overw
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aipack_compat.files import RefusedOverwrite, write_atomic
@@ -30,7 +31,9 @@ def write_cell_outputs(runner: "Runner", job: JobSpec, cell: MatrixCell, outputs
     text = output_text(outputs)
     target = job.output.stdout_path
     if target:
-        path = (runner.root / job.workdir / target.replace("{cell}", cell.label).replace("{job}", job.name))
+        relative = Path(job.workdir) / target.replace("{cell}", cell.label).replace("{job}", job.name)
+        base = runner.settings.outputs_dir or runner.root
+        path = base / relative
         try:
             write_atomic(path, text, force=runner.settings.force_outputs)
         except RefusedOverwrite as exc:

@@ -58,6 +58,8 @@ class RunSettings:
     dry: str | None = None
     force_outputs: bool = False
     echo_outputs: bool = True
+    outputs_dir: Path | None = None
+    """Write the jobs' output files under this directory instead of the migrated workspace."""
 
 
 @dataclass(slots=True)

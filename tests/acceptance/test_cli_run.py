@@ -65,3 +65,20 @@ def test_unknown_job_and_unreachable_ollama_exit_2(tmp_path: Path, cache_dir: Pa
     assert "no job named 'nope'" in capsys.readouterr().err
     assert main(["run", str(path), "--quiet"]) == 2
     assert "cannot reach Ollama" in capsys.readouterr().err
+
+
+def test_outputs_dir_keeps_the_workspace_untouched(fault_backend: tuple[str, Any], tmp_path: Path, cache_dir: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from aipack_compat.model.job import OutputSpec
+
+    url, _ = fault_backend
+    job_config = config(["a", "b"], model="ok", url=url, retries=1)
+    job = job_config.jobs[0].model_copy(update={"output": OutputSpec(stdout_path="results/{cell}-{job}.txt")})
+    path = tmp_path / "aipack-compat.json"
+    path.write_text(job_config.model_copy(update={"jobs": [job]}).model_dump_json())
+    outputs = tmp_path / "elsewhere"
+    assert main(["run", str(path), "--quiet", "--outputs-dir", str(outputs)]) == 0
+    capsys.readouterr()
+    written = outputs / "results" / "default-job.txt"
+    assert written.read_text(encoding="utf-8").count("\n") == 2  # one line per input output
+    assert not (tmp_path / "results").exists()

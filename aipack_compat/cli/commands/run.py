@@ -18,6 +18,8 @@ FORMATS = ("text", "json")
 @click.option("--concurrency", type=click.IntRange(min=1), help="Inputs in flight per job (overrides input_concurrency).")
 @click.option("--per-endpoint", type=click.IntRange(min=1), help="Maximum requests in flight per Ollama endpoint.")
 @click.option("--results", type=click.Path(dir_okay=False), help="Results journal (JSONL). Default: next to CONFIG.")
+@click.option("--outputs-dir", type=click.Path(file_okay=False),
+              help="Write the jobs' output files (the scripts' `> file` redirections) here instead of the workspace.")
 @click.option("--resume", is_flag=True, help="Continue the results journal: skip items already completed.")
 @click.option("--force", is_flag=True, help="Start a new journal over an existing one; overwrite output files.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the response cache.")
@@ -33,7 +35,7 @@ FORMATS = ("text", "json")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def command(config: str, jobs: tuple[str, ...], urls: tuple[str, ...], concurrency: int | None,
-            per_endpoint: int | None, results: str | None, resume: bool, force: bool, no_cache: bool,
+            per_endpoint: int | None, results: str | None, outputs_dir: str | None, resume: bool, force: bool, no_cache: bool,
             cache_dir: str | None, wire: str | None, aip_version: str | None, stream: bool, seed: int | None,
             num_predict: int | None, timeout_seconds: float | None, retries: int | None, dry: str | None,
             output_format: str, quiet: bool) -> int:
@@ -65,7 +67,7 @@ def command(config: str, jobs: tuple[str, ...], urls: tuple[str, ...], concurren
         cache_dir=None if no_cache else Path(cache_dir) if cache_dir else default_cache_dir(),
         wire=wire, aip_version=aip_version, timeout_seconds=timeout_seconds, retries=retries,
         extras=Extras(stream=stream, seed=seed, num_predict=num_predict), dry=dry, force_outputs=force,
-        echo_outputs=output_format == "text")
+        echo_outputs=output_format == "text", outputs_dir=Path(outputs_dir) if outputs_dir else None)
     progress = choose_progress(output_format, quiet)
     try:
         summary = asyncio.run(run_job_config(job_config, settings, progress))
