@@ -8,7 +8,6 @@ never sees half a file, and nothing is overwritten unless the caller says so.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +85,8 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, force: bool
             pass
         if not force:
             raise RefusedOverwrite(f"{target} exists and differs; use --force to overwrite it")
+    import tempfile  # not on the validate path, which only reads
+
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

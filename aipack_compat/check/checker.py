@@ -35,6 +35,7 @@ class _Context:
     base_results: list[Any] = field(default_factory=list)
     workspace_results: dict[str, Any] = field(default_factory=dict)  # workspace root -> ConfigFileResult
     builtin_default_reported: bool = False
+    workspace_by_folder: dict[tuple[str, bool], Any] = field(default_factory=dict)
 
 
 def check_paths(paths: list[str], settings: CheckSettings | None = None) -> CheckResult:
@@ -134,6 +135,13 @@ def _check_workspace_configs(ctx: _Context, found: DiscoveredFiles) -> None:
 
 def _workspace_config_for(ctx: _Context, agent_path: str) -> Any | None:
     """Nearest ancestor with .aipack/config.toml (or .devai/config.toml) — read if not yet checked."""
+    folder_key = (os.path.dirname(os.path.abspath(agent_path)), agent_path.endswith((".devai", ".md")))
+    if folder_key not in ctx.workspace_by_folder:
+        ctx.workspace_by_folder[folder_key] = _find_workspace_config(ctx, agent_path)
+    return ctx.workspace_by_folder[folder_key]
+
+
+def _find_workspace_config(ctx: _Context, agent_path: str) -> Any | None:
     folder = Path(agent_path).resolve().parent
     legacy_agent = agent_path.endswith((".devai", ".md"))
     for ancestor in (folder, *folder.parents):

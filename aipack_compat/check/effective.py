@@ -6,6 +6,7 @@ Pure and pydantic-free (validate path). Sources: aipack-spec §1.1–1.3, §1.8,
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -412,6 +413,7 @@ def check_effective(effective: Effective, where_path: str) -> list[Diagnostic]:
     return found
 
 
+@functools.lru_cache(maxsize=256)  # the same model name recurs in every agent of a workspace
 def _hosted_lookalike(name: str) -> str | None:
     lowered = name.lower()
     for hint in HOSTED_NAME_HINTS:
