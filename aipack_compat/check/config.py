@@ -13,23 +13,25 @@ the aip version (spec §1.3, §1.5):
 
 from __future__ import annotations
 
-import datetime
-import difflib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from aipack_compat.check.rules import Rule
 from aipack_compat.check.rules import cfg as rules
-from aipack_compat.load.toml_spans import KeySpans, Span, TomlDocument, TomlPath, parse_toml
-from aipack_compat.model.diagnostic import Diagnostic, Severity
+from aipack_compat.load.toml_spans import KeySpans, Span, TomlPath, parse_toml
+from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.model.option_keys import OPTION_KEYS
+from aipack_compat.check.options_table import (
+    diagnostic_at, key_span_of, serde_kind, suggest, syntax_diagnostics, toml_literal, type_problem, value_span_of,
+    check_agent_options_toml, check_options_table,
+)
+
+__all__ = ["check_config_text", "check_options_table", "check_agent_options_toml", "ConfigFileResult", "parse_version"]
 
 DEFAULT_AIP_VERSION = "0.8.37"
 LAYERS = ("default", "user", "base-legacy", "workspace", "agent")
 LEGACY_TOP_LEVEL = ("genai", "runtime")
 # Models the shipped base template has set over time (spec §1.8); anything else in config-default.toml was edited.
 SHIPPED_DEFAULT_MODELS = ("gpt-4o-mini", "gpt-4.1-mini", "gpt-5-mini", "gpt-5.1", "gpt-5.4", "gpt-5.6-luna")
-MAX_SENSIBLE_CONCURRENCY = 64
 
 Version = tuple[int, int, int]
 
@@ -110,7 +112,7 @@ def _source_paths(reading: str, key: str, alias: str | None) -> list[TomlPath]:
 def check_config_text(path: str, text: str, layer: str) -> ConfigFileResult:
     """Check the text of one config file for `layer` (default | user | base-legacy | workspace)."""
     document = parse_toml(text)
-    diagnostics = _syntax_diagnostics(path, document)
+    diagnostics = syntax_diagnostics(path, document)
     comment_only = all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
     if document.data is None:
         return ConfigFileResult(path, layer, "unparsable", {}, document.spans, tuple(diagnostics), fatal=True)
@@ -122,7 +124,7 @@ def check_config_text(path: str, text: str, layer: str) -> ConfigFileResult:
     hyphenated = "default-options" in data
     if hyphenated:
         fatal = True
-        diagnostics.append(_at(rules.HYPHENATED_DEFAULT_OPTIONS, path, _key(spans, ("default-options",)),
+        diagnostics.append(diagnostic_at(rules.HYPHENATED_DEFAULT_OPTIONS, path, key_span_of(spans, ("default-options",)),
                                "Config [default-options] is invalid. Use [options] (with _ and not -)",
                                hint="rename the table to [options] (aip 0.5.10 – 0.7.9 say `Use [default_options]`)"))
 
@@ -133,22 +135,22 @@ def check_config_text(path: str, text: str, layer: str) -> ConfigFileResult:
         table = data[name]
         shadowed = name == "default_options" and has_options
         if shadowed:
-            diagnostics.append(_at(rules.SHADOWED_DEFAULT_OPTIONS, path, _key(spans, (name,)),
+            diagnostics.append(diagnostic_at(rules.SHADOWED_DEFAULT_OPTIONS, path, key_span_of(spans, (name,)),
                                    "[default_options] is ignored because this file also has [options] "
                                    "(the tables are not merged)",
                                    hint="move its keys into [options] and delete [default_options]"))
         if not isinstance(table, dict):
             if not shadowed:
                 fatal = True
-                diagnostics.append(_at(rules.WRONG_TYPE, path, _value(spans, (name,)),
-                                       f"`{name}` must be a table; aip fails: invalid type: {_serde_kind(table)}, "
+                diagnostics.append(diagnostic_at(rules.WRONG_TYPE, path, value_span_of(spans, (name,)),
+                                       f"`{name}` must be a table; aip fails: invalid type: {serde_kind(table)}, "
                                        "expected struct AgentOptions"))
             continue
         if shadowed:
             tables[name] = _lenient_options(table)
             continue
         if name == "default_options":
-            diagnostics.append(_at(rules.SOFT_DEPRECATED_DEFAULT_OPTIONS, path, _key(spans, (name,)),
+            diagnostics.append(diagnostic_at(rules.SOFT_DEPRECATED_DEFAULT_OPTIONS, path, key_span_of(spans, (name,)),
                                    "[default_options] is the pre-0.7.10 name; aip 0.7.10+ prefers [options]"))
         values, found = check_options_table(path, table, spans, f"[{name}]", prefix=(name,))
         diagnostics.extend(found)
@@ -170,146 +172,12 @@ def check_config_text(path: str, text: str, layer: str) -> ConfigFileResult:
     return replace(result, options=result.options_for_version(DEFAULT_AIP_VERSION))
 
 
-def check_options_table(
-    path: str, table: dict[str, Any], spans: dict[TomlPath, KeySpans], where: str, prefix: TomlPath = ()
-) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """Type-check an options mapping as aip's serde `AgentOptions` would (unknown keys ignored by aip).
-
-    `where` names the table in messages (`[options]`, `# Options`); `prefix` is its path in `spans`.
-    Returns the well-typed values (ints for floats widened to float) and the diagnostics.
-    """
-    values: dict[str, Any] = {}
-    diagnostics: list[Diagnostic] = []
-    for key, value in table.items():
-        key_path = prefix + (key,)
-        if key not in OPTION_KEYS:
-            diagnostics.append(_unknown_option(path, key, value, where, _key(spans, key_path)))
-            continue
-        problem = _type_problem(OPTION_KEYS[key].toml_type, value)
-        if problem is not None:
-            diagnostics.append(_at(rules.WRONG_TYPE, path, _value(spans, key_path),
-                                   f"`{key}` in {where} {problem}; aip refuses to load this config",
-                                   hint=f"aip's error: Config invalid (config path: {path})"))
-            continue
-        if key == "model_aliases":
-            aliases, alias_diagnostics = _check_aliases(path, value, spans, key_path, where)
-            diagnostics.extend(alias_diagnostics)
-            values[key] = aliases
-            continue
-        if OPTION_KEYS[key].toml_type == "float":
-            value = float(value)
-        values[key] = value
-        diagnostics.extend(_range_diagnostics(path, key, value, _value(spans, key_path)))
-    return values, diagnostics
-
-
-def check_agent_options_toml(path: str, toml_text: str, first_line: int) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """An agent's `# Options` block (its first TOML line is file line `first_line`), checked like a config table.
-
-    aip reports errors here without the agent path (spec §1.7, §6 case 9); we locate them in the agent file.
-    """
-    document = parse_toml(toml_text, line_offset=max(first_line - 1, 0))
-    diagnostics = _syntax_diagnostics(path, document)
-    if document.data is None:
-        return {}, diagnostics
-    values, found = check_options_table(path, document.data, document.spans, "# Options")
-    return values, diagnostics + found
-
-
-def _syntax_diagnostics(path: str, document: TomlDocument) -> list[Diagnostic]:
-    diagnostics = []
-    for duplicate in document.duplicates:
-        diagnostics.append(_at(rules.DUPLICATE_KEY, path, duplicate.span,
-                               f"`{_dotted(duplicate.path)}` is defined twice (first at line {duplicate.first.line})"))
-    duplicate_lines = {d.span.line for d in document.duplicates}
-    if document.error and document.error.line not in duplicate_lines:
-        diagnostics.append(rules.TOML_SYNTAX.diagnostic(
-            path, f"TOML syntax error: {document.error.message}", document.error.line, document.error.column,
-            hint="aip reports this without the file name (spec §6 case 10)"))
-    return diagnostics
-
-
-def _type_problem(toml_type: str, value: Any) -> str | None:
-    """None when `value` deserializes as aip's serde type; otherwise serde's complaint."""
-    if toml_type == "string" and not isinstance(value, str):
-        return f"must be a string; got {_serde_kind(value)}, expected a string"
-    if toml_type == "float" and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        return f"must be a number; got {_serde_kind(value)}, expected f64"
-    if toml_type == "uint":
-        if isinstance(value, bool) or not isinstance(value, int):
-            return f"must be a non-negative integer; got {_serde_kind(value)}, expected usize"
-        if value < 0:
-            return f"must be a non-negative integer; invalid value: integer `{value}`, expected usize"
-    if toml_type == "bool" and not isinstance(value, bool):
-        return f"must be true or false; got {_serde_kind(value)}, expected a boolean"
-    if toml_type == "string-table" and not isinstance(value, dict):
-        return f"must be a table of strings; got {_serde_kind(value)}, expected a map"
-    return None
-
-
-def _check_aliases(
-    path: str, aliases: dict[str, Any], spans: dict[TomlPath, KeySpans], table_path: TomlPath, where: str
-) -> tuple[dict[str, str], list[Diagnostic]]:
-    good: dict[str, str] = {}
-    diagnostics: list[Diagnostic] = []
-    for name, target in aliases.items():
-        alias_path = table_path + (name,)
-        if not isinstance(target, str):
-            diagnostics.append(_at(rules.WRONG_TYPE, path, _value(spans, alias_path),
-                                   f"alias `{name}` in {where}.model_aliases must be a string; got "
-                                   f"{_serde_kind(target)}, expected a string; aip refuses to load this config"))
-            continue
-        if not target.strip() or not name.strip():
-            diagnostics.append(_at(rules.OUT_OF_RANGE, path, _value(spans, alias_path),
-                                   f"alias `{name}` has an empty name or value"))
-        good[name] = target
-    return good, diagnostics
-
-
-def _range_diagnostics(path: str, key: str, value: Any, span: Span | None) -> list[Diagnostic]:
-    if key == "temperature" and not 0.0 <= value <= 2.0:
-        return [_at(rules.OUT_OF_RANGE, path, span, f"temperature {value:g} is outside 0..2; providers reject it")]
-    if key == "top_p" and not 0.0 <= value <= 1.0:
-        return [_at(rules.OUT_OF_RANGE, path, span, f"top_p {value:g} is outside 0..1; providers reject it")]
-    if key == "input_concurrency" and value == 0:
-        return [_at(rules.ZERO_CONCURRENCY, path, span, "input_concurrency = 0 behaves like 1 (one input at a time)")]
-    if key == "input_concurrency" and value > MAX_SENSIBLE_CONCURRENCY:
-        return [_at(rules.OUT_OF_RANGE, path, span,
-                    f"input_concurrency {value} is above {MAX_SENSIBLE_CONCURRENCY}; a local Ollama serves a few "
-                    "requests at a time")]
-    if key == "model" and not value.strip():
-        return [_at(rules.OUT_OF_RANGE, path, span, "model is an empty string")]
-    return []
-
-
-def _unknown_option(path: str, key: str, value: Any, where: str, span: Span | None) -> Diagnostic:
-    if key in ("options", "default_options") and isinstance(value, dict):
-        message = f"nested `{key}` table inside {where} is ignored by aip (options are flat here)"
-        hint = f"move its keys up into {where}"
-    elif key == "items_concurrency":
-        message = f"`items_concurrency` in {where} is ignored by aip (a devai 0.1 name)"
-        hint = "did you mean `input_concurrency`?"
-    else:
-        message = f"unknown option `{key}` in {where} is ignored by aip"
-        match = _suggest(key, list(OPTION_KEYS))
-        hint = f"did you mean `{match}`?" if match else "known options: " + ", ".join(OPTION_KEYS)
-    return _at(rules.UNKNOWN_OPTION, path, span, message, hint=hint)
-
-
-def _suggest(word: str, choices: list[str]) -> str | None:
-    normalized = word.strip().lower().replace("-", "_").replace(" ", "_")
-    if normalized in choices:
-        return normalized
-    close = difflib.get_close_matches(normalized, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
 def _lenient_options(table: dict[str, Any]) -> dict[str, Any]:
     """Well-typed option values only, without diagnostics (for tables aip reads only in older versions)."""
     values: dict[str, Any] = {}
     for key, value in table.items():
         spec = OPTION_KEYS.get(key)
-        if spec is None or _type_problem(spec.toml_type, value) is not None:
+        if spec is None or type_problem(spec.toml_type, value) is not None:
             continue
         if key == "model_aliases":
             value = {k: v for k, v in value.items() if isinstance(v, str)}
@@ -346,7 +214,7 @@ def _legacy_diagnostics(
     path: str, data: dict[str, Any], spans: dict[TomlPath, KeySpans], legacy: dict[str, Any], has_current: bool
 ) -> list[Diagnostic]:
     diagnostics = []
-    upgrade = ", ".join(f"{key} = {_toml_literal(value)}" for key, value in legacy.items())
+    upgrade = ", ".join(f"{key} = {toml_literal(value)}" for key, value in legacy.items())
     if has_current:
         hint = "delete it: this file already has a current options table"
     else:
@@ -356,10 +224,10 @@ def _legacy_diagnostics(
             continue
         message = (f"[{name}] is ignored by aip 0.7.10+ (read by devai ≤0.5.9, and as a fallback with a "
                    "`==== WARNING` until 0.7.9)")
-        diagnostics.append(_at(rules.LEGACY_TABLES, path, _key(spans, (name,)), message, hint=hint))
+        diagnostics.append(diagnostic_at(rules.LEGACY_TABLES, path, key_span_of(spans, (name,)), message, hint=hint))
     runtime = data.get("runtime")
     if isinstance(runtime, dict) and "items_concurrency" in runtime:
-        diagnostics.append(_at(rules.LEGACY_TABLES, path, _key(spans, ("runtime", "items_concurrency")),
+        diagnostics.append(diagnostic_at(rules.LEGACY_TABLES, path, key_span_of(spans, ("runtime", "items_concurrency")),
                                "`items_concurrency` has been ignored since devai 0.5.0 (read only by 0.0.2 – 0.1.0)",
                                hint="use `input_concurrency` under [options]"))
     return diagnostics
@@ -370,15 +238,15 @@ def _top_level_diagnostics(path: str, data: dict[str, Any], spans: dict[TomlPath
     for name in data:
         if name in ("options", "default_options", "default-options", *LEGACY_TOP_LEVEL):
             continue
-        span = _key(spans, (name,))
+        span = key_span_of(spans, (name,))
         if name in OPTION_KEYS:
             where = "[options.model_aliases]" if name == "model_aliases" else f"`{name}` under [options]"
-            diagnostics.append(_at(rules.TOP_LEVEL_OPTION, path, span,
+            diagnostics.append(diagnostic_at(rules.TOP_LEVEL_OPTION, path, span,
                                    f"top-level `{name}` is ignored by aip (only [options]/[default_options] are read)",
                                    hint=f"move it to {where}"))
             continue
-        match = _suggest(name, ["options", "default_options"])
-        diagnostics.append(_at(rules.UNKNOWN_TOP_LEVEL, path, span, f"top-level `{name}` is not read by aip",
+        match = suggest(name, ["options", "default_options"])
+        diagnostics.append(diagnostic_at(rules.UNKNOWN_TOP_LEVEL, path, span, f"top-level `{name}` is not read by aip",
                                hint=f"did you mean [{match}]?" if match else None))
     return diagnostics
 
@@ -401,7 +269,7 @@ def _layer_diagnostics(
         reasons.append(f"its model `{model}` is not a shipped default")
     if not reasons:
         return []
-    return [_at(rules.EDITED_CONFIG_DEFAULT, path, _value(spans, ("options", "model")) if model else None,
+    return [diagnostic_at(rules.EDITED_CONFIG_DEFAULT, path, value_span_of(spans, ("options", "model")) if model else None,
                 "config-default.toml looks edited (" + "; ".join(reasons) + "); aip rewrites it on every upgrade",
                 hint="put your settings in ~/.aipack-base/config-user.toml")]
 
@@ -422,50 +290,3 @@ def _era(data: dict[str, Any]) -> str:
     return "none"
 
 
-def _serde_kind(value: Any) -> str:
-    """How serde_json names a value in `invalid type: …` messages."""
-    if isinstance(value, bool):
-        return f"boolean `{str(value).lower()}`"
-    if isinstance(value, int):
-        return f"integer `{value}`"
-    if isinstance(value, float):
-        return f"floating point `{value!r}`"
-    if isinstance(value, str):
-        return f'string "{value}"'
-    if isinstance(value, dict):
-        return "map"
-    if isinstance(value, list):
-        return "sequence"
-    if isinstance(value, (datetime.date, datetime.time)):
-        return f'string "{value.isoformat()}"'
-    return type(value).__name__
-
-
-def _toml_literal(value: Any) -> str:
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, bool):
-        return str(value).lower()
-    return repr(value)
-
-
-def _dotted(path: TomlPath) -> str:
-    return ".".join(str(part) for part in path)
-
-
-def _key(spans: dict[TomlPath, KeySpans], path: TomlPath) -> Span | None:
-    entry = spans.get(path)
-    return entry.key if entry else None
-
-
-def _value(spans: dict[TomlPath, KeySpans], path: TomlPath) -> Span | None:
-    entry = spans.get(path)
-    return (entry.value or entry.key) if entry else None
-
-
-def _at(rule: Rule, path: str, span: Span | None, message: str, hint: str | None = None,
-        severity: Severity | None = None) -> Diagnostic:
-    if span is None:
-        return rule.diagnostic(path, message, hint=hint, severity=severity)
-    return rule.diagnostic(path, message, span.line, span.column, span.end_line, span.end_column, hint=hint,
-                           severity=severity)
