@@ -17,7 +17,8 @@ UNSUPPORTED_AIP_FUNCTION = Rule(
     "What it does: scans every ```` ```lua ```` stage (strings and comments skipped) for references "
     "like `aip.web.get` / `utils.file.load` and reports the ones missing from the runtime's supported "
     "list (see docs/lua-api.md). Why: when that line runs, `aipack-compat run` fails the task with "
-    "\"attempt to call a nil value\" (or, for `aip.agent.run`, a clear not-supported error), while the "
+    "\"attempt to call a nil value\" (or, for `aip.web.get`/`post` and `aip.agent.run` without an executor "
+    "callback, a clear not-supported error), while the "
     "real `aip` would have run it; knowing before the run lets you keep that job on `aip` or rewrite "
     "the call. Example: `aip.web.get(url)` is reported; `aip.file.load(path)` is not.",
 )
@@ -29,7 +30,7 @@ _STAGE_TITLES = {"before_all": "# Before All", "data": "# Data", "output": "# Ou
 
 def check_lua_support(path: str, stages: dict[str, tuple[str, int]]) -> list[Diagnostic]:
     """Diagnostics for unsupported aip.* references; `stages` maps stage -> (code, first code line)."""
-    from aipack_compat.lua.support import EXPLICITLY_UNSUPPORTED, unsupported_calls
+    from aipack_compat.lua.support import EXPLICITLY_UNSUPPORTED, canonical_name, unsupported_calls
 
     found: list[Diagnostic] = []
     for stage, (code, first_line) in stages.items():
@@ -37,10 +38,9 @@ def check_lua_support(path: str, stages: dict[str, tuple[str, int]]) -> list[Dia
             continue
         title = _STAGE_TITLES.get(stage, stage)
         for call in unsupported_calls(code, first_line):
-            hint = (
-                "sub-agents are not run by aipack-compat: migrate the sub-agent as its own job or keep this job on `aip`"
-                if call.name in EXPLICITLY_UNSUPPORTED
-                else "see docs/lua-api.md for the supported functions; keep this job on `aip` or rewrite the call"
+            hint = EXPLICITLY_UNSUPPORTED.get(
+                canonical_name(call.name),
+                "see docs/lua-api.md for the supported functions; keep this job on `aip` or rewrite the call",
             )
             found.append(
                 UNSUPPORTED_AIP_FUNCTION.diagnostic(

@@ -18,6 +18,7 @@ from aipack_compat.lua.env import build_ctx, install_globals, new_uid, parse_ver
 from aipack_compat.lua.runtime import SandboxLimits
 
 if TYPE_CHECKING:
+    from aipack_compat.lua.api.agent import SubAgentRunner
     from aipack_compat.model.job import AgentSpec, StageCode
 
 STAGES = ("before_all", "data", "output", "after_all")
@@ -70,6 +71,10 @@ class StageContext:
     allow_commands: bool = True
     """`aip.cmd.exec` runs programs as aip does; set False to refuse them."""
     limits: SandboxLimits = field(default_factory=SandboxLimits)
+    run_agent: "SubAgentRunner | None" = None
+    """Runs a sub-agent for `aip.agent.run` (the executor supplies it); None makes that call a
+    clear error. Called from the stage's thread: `run_agent(agent_path, request)` must block
+    until the sub-agent finished and return `{outputs, after_all, redo_requested}`."""
     _task_uids: dict[int, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -226,9 +231,11 @@ class StageRunner:
             events=self.events,
             sandbox=sandbox,
             converter=converter,
+            run_agent=self.context.run_agent,
+            run_uid=self.context.run_uid,
         )
         try:
-            aip = build_aip_table(host)
+            aip = build_aip_table(host, self.version)
             install_globals(sandbox, host, aip, self.version)
             lua_globals = sandbox.globals
             lua_globals.CTX = converter.to_lua(build_ctx(self.context, stage, task_num, self.version))

@@ -41,6 +41,23 @@ _AIP_FUNCTIONS = frozenset(
         "aip.code.comment_line", "aip.hbs.render",
         "aip.tag.extract", "aip.tag.extract_as_map", "aip.tag.extract_as_multi_map",
         "aip.cmd.exec",
+        # aip.web (pure URL helpers only), aip.agent (run needs the executor, see below)
+        "aip.web.parse_url", "aip.web.resolve_href", "aip.agent.extract_options",
+        # aip.md.extract_refs, aip.hash, aip.file.hash_*
+        "aip.md.extract_refs",
+        *(f"aip.hash.{a}{s}" for a in ("sha256", "sha512", "blake3") for s in ("", "_b58", "_b64", "_b64u")),
+        *(f"aip.file.hash_{a}{s}" for a in ("sha256", "sha512", "blake3") for s in ("", "_b58u", "_b64", "_b64u")),
+        # aip.time, aip.uuid
+        "aip.time.now_iso_utc", "aip.time.now_iso_local", "aip.time.now_iso_utc_micro",
+        "aip.time.now_iso_local_micro", "aip.time.now_utc_micro", "aip.time.today_utc", "aip.time.today_local",
+        "aip.time.today_iso_utc", "aip.time.today_iso_local", "aip.time.weekday_utc", "aip.time.weekday_local",
+        "aip.time.local_tz_id",
+        "aip.uuid.new", "aip.uuid.new_v4", "aip.uuid.new_v7", "aip.uuid.new_v4_b64", "aip.uuid.new_v4_b64u",
+        "aip.uuid.new_v4_b58", "aip.uuid.new_v7_b64", "aip.uuid.new_v7_b64u", "aip.uuid.new_v7_b58",
+        "aip.uuid.to_time_epoch_ms",
+        # aip.toml, aip.yaml and their file loaders
+        "aip.toml.parse", "aip.toml.stringify", "aip.file.load_toml",
+        "aip.yaml.parse", "aip.yaml.stringify", "aip.yaml.stringify_multi_docs", "aip.file.load_yaml",
     }
 )
 
@@ -56,8 +73,22 @@ SUPPORTED_FUNCTIONS: frozenset[str] = (
     )
 )
 
-# Known but not provided: a clear runtime error names them (aip.agent.run) or they are absent.
-EXPLICITLY_UNSUPPORTED = frozenset({"aip.agent.run", "utils.agent.run"})
+_NETWORK_HINT = (
+    "aipack-compat's Lua stages make no network requests (the call raises a clear error): keep this job on "
+    "`aip`, or fetch the content before the run and pass it as input"
+)
+
+# Present in the runtime only to raise a clear error naming what is missing (canonical names -> hint).
+# `aip.agent.run` works when the executor supplies `StageContext.run_agent`; the static check cannot
+# know that, so it still reports the call.
+EXPLICITLY_UNSUPPORTED: dict[str, str] = {
+    "aip.agent.run": (
+        "sub-agents run only when the executor provides them (StageContext.run_agent); otherwise migrate the "
+        "sub-agent as its own job or keep this job on `aip`"
+    ),
+    "aip.web.get": _NETWORK_HINT,
+    "aip.web.post": _NETWORK_HINT,
+}
 
 _ROOTS = ("aip", "utils", "aipack", "devai")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
+    from aipack_compat.lua.api.agent import SubAgentRunner
     from aipack_compat.lua.convert import LuaConverter
     from aipack_compat.lua.runtime import LuaSandbox
 
@@ -50,6 +51,9 @@ class ApiHost:
     """UI side effects aip would show (pins, labels, prints), in call order."""
     sandbox: "LuaSandbox | None" = None
     converter: "LuaConverter | None" = None
+    run_agent: "SubAgentRunner | None" = None
+    """Runs a sub-agent for `aip.agent.run`; None makes that call a clear error."""
+    run_uid: str = ""
 
     # -- paths
 
@@ -131,31 +135,75 @@ def _is_within(path: str, root: str) -> bool:
 
 
 def all_modules() -> dict[str, dict[str, ApiFunction]]:
-    from aipack_compat.lua.api import file, flow, json, md, misc, path, text
+    from aipack_compat.lua.api import agent, data_formats, file, flow, hash, json, md, misc, path, text, time, uuid, web
 
     modules: dict[str, dict[str, ApiFunction]] = {
-        "file": file.FUNCTIONS,
+        "file": {**file.FUNCTIONS, **hash.FILE_FUNCTIONS, **data_formats.FILE_FUNCTIONS},
         "path": path.FUNCTIONS,
         "text": text.FUNCTIONS,
         "json": json.FUNCTIONS,
         "md": md.FUNCTIONS,
         "flow": flow.FUNCTIONS,
+        "web": web.FUNCTIONS,
+        "agent": agent.FUNCTIONS,
+        "hash": hash.FUNCTIONS,
+        "time": time.FUNCTIONS,
+        "uuid": uuid.FUNCTIONS,
+        **data_formats.MODULES,
     }
     for module_name, functions in misc.MODULES.items():
         modules[module_name] = functions
     return modules
 
 
-def build_aip_table(host: ApiHost) -> Any:
-    """The `aip` Lua table for one state, with every supported function bound to `host`."""
+# First aip version with each function (CHANGELOG.md at 952ad06e); older eras do not have them, so
+# an agent's feature test such as `if aip.md.extract_refs then` sees nil there as under that aip.
+# Keys are `module.function` or a whole `module`; functions not listed exist in every era we run.
+API_SINCE: dict[str, tuple[int, int, int]] = {
+    "web.parse_url": (0, 7, 9),
+    "web.resolve_href": (0, 7, 9),
+    "agent.extract_options": (0, 7, 9),
+    "hash": (0, 7, 12),
+    "uuid": (0, 7, 12),
+    "time": (0, 8, 0),
+    "time.today_utc": (0, 8, 1),
+    "time.today_local": (0, 8, 1),
+    "time.today_iso_utc": (0, 8, 1),
+    "time.today_iso_local": (0, 8, 1),
+    "time.weekday_utc": (0, 8, 1),
+    "time.weekday_local": (0, 8, 1),
+    "time.local_tz_id": (0, 8, 1),
+    "toml": (0, 8, 8),
+    "file.load_toml": (0, 8, 8),
+    "md.extract_refs": (0, 8, 10),
+    "yaml": (0, 8, 12),
+    "file.load_yaml": (0, 8, 12),
+    **{f"file.hash_{name}": (0, 7, 13) for name in (
+        f"{algorithm}{suffix}" for algorithm in ("sha256", "sha512", "blake3") for suffix in ("", "_b64", "_b64u", "_b58u")
+    )},
+}
+
+
+def available_in(module_name: str, function_name: str, version: tuple[int, int, int]) -> bool:
+    since = API_SINCE.get(f"{module_name}.{function_name}") or API_SINCE.get(module_name)
+    return since is None or version >= since
+
+
+def build_aip_table(host: ApiHost, version: tuple[int, int, int] = (99, 0, 0)) -> Any:
+    """The `aip` Lua table for one state: every function `version` of aip has, bound to `host`."""
     assert host.sandbox is not None and host.converter is not None
     sandbox, converter = host.sandbox, host.converter
     aip = sandbox.table()
     for module_name, functions in all_modules().items():
         module = sandbox.table()
+        present = False
         for function_name, function in functions.items():
+            if not available_in(module_name, function_name, version):
+                continue
             module[function_name] = sandbox.wrap(_bind(host, converter, f"aip.{module_name}.{function_name}", function))
-        aip[module_name] = module
+            present = True
+        if present:
+            aip[module_name] = module
     return aip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json as _json
+import re
 from typing import Any
 
 from aipack_compat.lua.api import ApiError, ApiFunction, ApiHost, Multi, expect_string, option_string
@@ -176,7 +177,48 @@ def outer_block_content_or_raw(host: ApiHost, content: Any) -> str:
     return trimmed
 
 
+_MD_REF = re.compile(r"(!?\[)([^\]]*)\]\(([^)]+)\)")
+
+
+def _ref_kind(target: str) -> str:
+    """`MdRefKind::from_target` (`A:src/types/md_ref.rs@952ad06e`)."""
+    if target.startswith("#"):
+        return "Anchor"
+    if target.startswith(("http://", "https://", "//")):
+        return "Url"
+    return "File"
+
+
+def extract_refs(host: ApiHost, content: Any = None) -> Any:
+    """`MdRefIter` (0.8.10+, `A:src/support/md/md_ref_iter.rs@952ad06e`): `[text](target)` and
+    `![alt](target)` outside fenced blocks and outside inline code (odd backtick count before)."""
+    content = option_string(content, "aip.md.extract_refs")
+    if content is None:
+        return {}  # aip returns a plain new table here (an empty object), a list otherwise
+    refs: list[dict[str, Any]] = []
+    state = 0
+    for line in rust_lines(content):
+        new_state = _fence_state(state, line)
+        if new_state != 0 or state != 0:
+            state = new_state
+            continue
+        position = 0
+        while (match := _MD_REF.search(line, position)) is not None:
+            position = match.end()
+            if line[: match.start()].count("`") % 2 == 1:
+                continue
+            bracket, text, target = match.groups()
+            ref: dict[str, Any] = {"_type": "MdRef", "target": target}
+            if text:
+                ref["text"] = text
+            ref["inline"] = bracket == "!["
+            ref["kind"] = _ref_kind(target)
+            refs.append(ref)
+    return refs
+
+
 FUNCTIONS: dict[str, ApiFunction] = {
+    "extract_refs": ApiFunction(extract_refs),
     "extract_blocks": ApiFunction(extract_blocks),
     "extract_meta": ApiFunction(extract_meta),
     "outer_block_content_or_raw": ApiFunction(outer_block_content_or_raw),

@@ -1,5 +1,5 @@
 """The smaller aip modules: run/task (UI pins, recorded as events), semver, lua, code, hbs, tag,
-cmd, agent (`A:src/script/aip_modules/aip_{run,task,semver,lua,code,hbs,tag,cmd,agent}.rs@952ad06e`).
+cmd (`A:src/script/aip_modules/aip_{run,task,semver,lua,code,hbs,tag,cmd}.rs@952ad06e`).
 """
 
 from __future__ import annotations
@@ -258,7 +258,7 @@ def tag_extract_as_multi_map(host: ApiHost, content: Any, tag_names: Any, option
     return Multi((mapping, extruded)) if extruded is not None else mapping
 
 
-# -- cmd, agent
+# -- cmd
 
 
 def cmd_exec(host: ApiHost, command: Any, args: Any = None, options: Any = None) -> dict[str, Any]:
@@ -279,13 +279,6 @@ def cmd_exec(host: ApiHost, command: Any, args: Any = None, options: Any = None)
         "stderr": completed.stderr.decode("utf-8", errors="replace"),
         "exit": completed.returncode if completed.returncode >= 0 else -1,
     }
-
-
-def agent_run(host: ApiHost, name: Any = None, *_: Any) -> None:
-    raise ApiError(
-        f"aip.agent.run is not supported by aipack-compat (sub-agent '{name}'): "
-        "migrate the sub-agent as its own job, or run this agent with the real `aip`"
-    )
 
 
 MODULES: dict[str, dict[str, ApiFunction]] = {
@@ -310,6 +303,5 @@ MODULES: dict[str, dict[str, ApiFunction]] = {
         "extract_as_multi_map": ApiFunction(tag_extract_as_multi_map),
     },
     "cmd": {"exec": ApiFunction(cmd_exec)},
-    "agent": {"run": ApiFunction(agent_run)},
 }
 
