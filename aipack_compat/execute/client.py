@@ -1,8 +1,8 @@
 """OllamaClient: one chat call over an injected `httpx.AsyncClient`, with retries over the pool.
 
-The HTTP client is built by `build_http_client` (aiohttp transport for throughput: the measured
-httpx pool reaches ~600 req/s at concurrency 8 and degrades with concurrency, httpx on aiohttp
-~2,000+) and tests inject `httpx.AsyncClient(transport=httpx.MockTransport(handler))`.
+The HTTP client is built by `transport.build_http_client` (re-exported here; aiohttp transport for
+throughput) and tests inject `httpx.AsyncClient(transport=httpx.MockTransport(handler))`. Requests
+are built by `transport.build_wire_request`, which gives aip-compat requests aip's exact head.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from aipack_compat.execute.errors import (
 )
 from aipack_compat.execute.pool import EndpointPool
 from aipack_compat.execute.retry import RetryPolicy, parse_retry_after
+from aipack_compat.execute.transport import build_http_client, build_wire_request
 from aipack_compat.execute.wire import (
     MalformedResponse,
     NativeStream,
@@ -38,6 +39,8 @@ from aipack_compat.execute.wire import (
 
 if TYPE_CHECKING:
     import httpx
+
+__all__ = ["CallFailed", "CallResult", "OllamaClient", "build_http_client"]
 
 
 @dataclass(slots=True)
@@ -58,19 +61,6 @@ class CallFailed(Exception):
         self.attempts = attempts
 
 
-def build_http_client(timeout_seconds: float, max_connections: int, transport: str = "aiohttp") -> "httpx.AsyncClient":
-    """The production client: explicit timeouts and limits, aiohttp transport unless asked otherwise."""
-    import httpx
-
-    timeout = httpx.Timeout(timeout_seconds, connect=min(10.0, timeout_seconds))
-    limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-    if transport == "aiohttp":
-        from httpx_aiohttp import AiohttpTransport
-
-        return httpx.AsyncClient(transport=AiohttpTransport(limits=limits), timeout=timeout, trust_env=False)
-    return httpx.AsyncClient(timeout=timeout, limits=limits, trust_env=False)
-
-
 class OllamaClient:
     def __init__(self, http: "httpx.AsyncClient", pool: EndpointPool, policy: RetryPolicy,
                  timeout_seconds: float) -> None:
@@ -78,6 +68,10 @@ class OllamaClient:
         self.pool = pool
         self.policy = policy
         self.timeout_seconds = timeout_seconds
+        # DirectHTTPClient (built by build_http_client) posts chat payloads without httpx's request
+        # model; any other httpx client (tests' MockTransport) goes through httpx (direct.py).
+        self._post_direct = getattr(http, "post_payload", None)
+        self._stream_direct = getattr(http, "stream_payload", None)
 
     async def chat(self, request: WireRequest) -> CallResult:
         """Send with retries; raises CallFailed when the policy gives up."""
@@ -113,7 +107,10 @@ class OllamaClient:
                                  endpoint=base) from exc
 
     async def _single(self, base: str, request: WireRequest, started: float) -> tuple[Reply, float]:
-        response = await self.http.post(base + request.path, content=request.payload, headers=request.headers)
+        if self._post_direct is not None:
+            response = await self._post_direct(base, request)
+        else:
+            response = await self.http.send(build_wire_request(self.http, base, request))
         ttft = time.perf_counter() - started
         _raise_for_status(base, response.status_code, response.headers, response.content)
         # genai rejects a 2xx answer that is not application/json (wire-protocol.md §6.1 item 23).
@@ -130,21 +127,31 @@ class OllamaClient:
         return reply, ttft
 
     async def _streamed(self, base: str, request: WireRequest, started: float) -> tuple[Reply, float | None]:
+        if self._stream_direct is not None:
+            async with self._stream_direct(base, request) as response:
+                return await self._read_stream(base, request, response, started)
+        response = await self.http.send(build_wire_request(self.http, base, request), stream=True)
+        try:
+            return await self._read_stream(base, request, response, started)
+        finally:
+            await response.aclose()
+
+    @staticmethod
+    async def _read_stream(base: str, request: WireRequest, response: Any, started: float) -> tuple[Reply, float | None]:
+        """Accumulate NDJSON or SSE lines from an httpx.Response or a direct.DirectResponse."""
         accumulator: NativeStream | OpenAIStream = OpenAIStream() if request.openai else NativeStream()
         ttft: float | None = None
-        async with self.http.stream("POST", base + request.path, content=request.payload,
-                                    headers=request.headers) as response:
-            if response.status_code >= 300:
-                _raise_for_status(base, response.status_code, response.headers, await response.aread())
-            try:
-                async for line in _lines(response):
-                    if accumulator.feed_line(line) and ttft is None:
-                        ttft = time.perf_counter() - started
-                reply = accumulator.reply()
-            except MalformedResponse as exc:
-                raise StreamProtocolError(f"{base}: {exc}", endpoint=base) from exc
-            except _StreamedError as exc:
-                raise ModelError(f"{base} reported mid-stream: {exc}", endpoint=base) from exc
+        if response.status_code >= 300:
+            _raise_for_status(base, response.status_code, response.headers, await response.aread())
+        try:
+            async for line in _lines(response):
+                if accumulator.feed_line(line) and ttft is None:
+                    ttft = time.perf_counter() - started
+            reply = accumulator.reply()
+        except MalformedResponse as exc:
+            raise StreamProtocolError(f"{base}: {exc}", endpoint=base) from exc
+        except _StreamedError as exc:
+            raise ModelError(f"{base} reported mid-stream: {exc}", endpoint=base) from exc
         return reply, ttft
 
 

@@ -54,7 +54,8 @@ class ModelError(BackendError):
 
 @contextmanager
 def map_httpx_errors(endpoint: str) -> Iterator[None]:
-    """Translate httpx (and aiohttp-transport) exceptions into the BackendError tree, chained."""
+    """Translate httpx and aiohttp exceptions into the BackendError tree, chained."""
+    import aiohttp
     import httpx
 
     try:
@@ -64,6 +65,11 @@ def map_httpx_errors(endpoint: str) -> Iterator[None]:
     except httpx.TimeoutException as exc:
         raise BackendTimeout(f"timed out talking to {endpoint}: {type(exc).__name__}", endpoint=endpoint) from exc
     except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+        reason = str(exc) or type(exc).__name__
+        raise BackendUnreachable(f"cannot talk to {endpoint}: {reason}", endpoint=endpoint) from exc
+    except aiohttp.ServerTimeoutError as exc:  # the direct aiohttp path (direct.py)
+        raise BackendTimeout(f"timed out talking to {endpoint}: {type(exc).__name__}", endpoint=endpoint) from exc
+    except aiohttp.ClientError as exc:
         reason = str(exc) or type(exc).__name__
         raise BackendUnreachable(f"cannot talk to {endpoint}: {reason}", endpoint=endpoint) from exc
     except httpx.TransportError as exc:

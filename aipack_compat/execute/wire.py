@@ -149,7 +149,10 @@ def _aip_request(messages: list[dict[str, str]], model: str, temperature: float 
         sampling["temperature"] = _float(temperature)
     if top_p is not None and at_least(aip_version, "0.7.11"):
         sampling["top_p"] = _float(top_p)
-    headers = {"accept": "*/*", "content-type": "application/json"}
+    # The exact head reqwest writes, in its order (captured from aip 0.8.37 and 0.8.16 on a loopback
+    # server): [authorization,] content-type, accept, [accept-encoding,] then host and content-length,
+    # which the client adds per endpoint. No user-agent, no connection header (§6.1 items 5-8).
+    headers = {"content-type": "application/json", "accept": "*/*"}
     if at_least(aip_version, "0.8.21"):
         headers["accept-encoding"] = "gzip"  # genai 0.6.0-beta.11 turned gzip on (g:bb9812e)
     # Before aip 0.8.31 serde_json emitted alphabetical keys; from 0.8.31 genai enables
@@ -157,7 +160,7 @@ def _aip_request(messages: list[dict[str, str]], model: str, temperature: float 
     alphabetical = not at_least(aip_version, "0.8.31")
     if not at_least(aip_version, "0.8.17"):
         # genai <= 0.6.0-alpha.x: OpenAI-compatible layer with the default "ollama" key (§1.2).
-        headers["authorization"] = "Bearer ollama"
+        headers = {"authorization": "Bearer ollama", **headers}
         body: dict[str, Any] = {"model": name, "messages": messages, "stream": False, **sampling}
         if alphabetical:
             body = _sorted_deep(body)

@@ -298,18 +298,30 @@ def _usage(final: dict[str, Any]) -> dict[str, int]:
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
+_MODEL_TURN: asyncio.Lock | None = None
+
+
 async def _iterate(iterator: Iterator[tuple[str, dict[str, Any] | None]], blocking: bool) -> Any:
-    """Run the blocking generator in a thread, one piece at a time, so the server stays responsive."""
+    """Run the blocking generator in a thread, one piece at a time, so the server stays responsive.
+
+    Requests take turns on an asyncio lock *before* touching a thread: the generator holds the
+    model's threading lock between pieces, so with more concurrent requests than executor threads
+    (min(32, cpus + 4) = 6 here) the waiters used to occupy every thread blocked on that lock and the
+    holder could never get a thread for its next piece, a deadlock (seen with aip's 32 concurrent inputs)."""
+    global _MODEL_TURN
     if not blocking:
         for item in iterator:
             yield item
         return
+    if _MODEL_TURN is None:
+        _MODEL_TURN = asyncio.Lock()
     sentinel = object()
-    while True:
-        item = await asyncio.to_thread(next, iterator, sentinel)
-        if item is sentinel:
-            return
-        yield item
+    async with _MODEL_TURN:
+        while True:
+            item = await asyncio.to_thread(next, iterator, sentinel)
+            if item is sentinel:
+                return
+            yield item
 
 
 def _error(status: int, message: str) -> web.Response:
