@@ -3,6 +3,8 @@
 proxy) and the `--offline` re-check of the same cassettes (target < 1 s).
 
 Usage: python scripts/bench_replay.py [--aip BIN] [--ollama-url URL] [--cases 20] [--work DIR]
+                                     [--real-model] [--proxy-mode forward|reverse]
+`--aip ~/.cache/aipack-compat/aip-0.8.16/bin/aip` measures the /v1 era.
 Without --ollama-url the project backend (tests/support/ollama_backend.py) is started on a free port,
 in `--instant` mode unless --real-model is given, so the numbers measure replay overhead, not the model.
 """
@@ -10,6 +12,7 @@ in `--instant` mode unless --real-model is given, so the numbers measure replay 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import socket
 import subprocess
@@ -70,10 +73,12 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=20)
     parser.add_argument("--real-model", action="store_true")
     parser.add_argument("--work", type=Path)
+    parser.add_argument("--proxy-mode", choices=("forward", "reverse"), default="forward")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from aipack_compat.cli import main as cli
 
+    temporary = args.work is None
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-replay-"))
     work.mkdir(parents=True, exist_ok=True)
     config = bench_config(args.cases, work)
@@ -84,12 +89,18 @@ def main() -> int:
         backend, url = start_backend(args.real_model)
     try:
         started = time.perf_counter()
-        online = cli(["replay", str(config), "--out", str(out), "--aip", args.aip, "--ollama-url", url, "--force"])
+        online = cli(["replay", str(config), "--out", str(out), "--aip", args.aip, "--ollama-url", url, "--force",
+                      "--proxy-mode", args.proxy_mode])
         replay_seconds = time.perf_counter() - started
     finally:
         if backend is not None:
             backend.terminate()
             backend.wait(10)
+    if not (out / "report.json").is_file():
+        print(f"replay did not produce a report (exit {online}); see the error above", file=sys.stderr)
+        if temporary:
+            shutil.rmtree(work, ignore_errors=True)
+        return 2
     timings = []
     for _ in range(5):
         started = time.perf_counter()
@@ -97,9 +108,16 @@ def main() -> int:
         timings.append(time.perf_counter() - started)
     offline_seconds = sorted(timings)[len(timings) // 2]
     backend_kind = "given" if args.ollama_url else ("real model" if args.real_model else "instant")
-    print(f"replay of {args.cases} cases ({backend_kind} backend): {replay_seconds:.2f} s, exit {online}")
+    report = json.loads((out / "report.json").read_text())
+    aip, summary = report["aip"], report["summary"]
+    print(f"aip {aip['version']} (wire era {aip['observed_era']}), {args.proxy_mode} proxy: "
+          f"{summary['equivalent']}/{summary['total']} equivalent")
+    print(f"replay of {args.cases} cases ({backend_kind} backend): {replay_seconds:.2f} s "
+          f"({replay_seconds / args.cases * 1000:.0f} ms per case, both paths), exit {online}")
     print(f"offline re-check (median of 5, in-process, reports written): {offline_seconds * 1000:.0f} ms, exit {offline}"
           f" -> target < 1 s {'met' if offline_seconds < 1 else 'MISSED'}")
+    if temporary:
+        shutil.rmtree(work, ignore_errors=True)
     return 0 if online == 0 and offline == 0 and offline_seconds < 1 else 1
 
 

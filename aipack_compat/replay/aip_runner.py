@@ -56,6 +56,20 @@ def observed_era(exchanges: list[Exchange]) -> WireEra:
     return "unknown"
 
 
+SOURCE_BUILT_NATIVE_WIRE = "0.8.21"
+"""The first release whose wire a source-built aip 0.8.15/0.8.16 shows: native, gzip, alphabetical keys."""
+
+
+def new_path_wire_version(version: str, observed: WireEra) -> str:
+    """The aip version whose wire the new path mimics: the detected one, unless its requests showed the
+    other era. aip 0.8.15/0.8.16 installed from source without `--locked` resolve genai 0.6.x, which
+    speaks native /api/chat with gzip and serde's alphabetical key order, i.e. the wire of aip
+    0.8.21-0.8.30 (wire-protocol.md §1.1 and the §1.2 rows), so that is what the new path sends."""
+    if observed == "ollama-native" and declared_era(version) == "openai-v1" and parse_version(version) >= (0, 8, 15):
+        return SOURCE_BUILT_NATIVE_WIRE
+    return version
+
+
 def detect_aip(binary: str | None = None) -> AipInfo:
     """Find `aip` (`--aip BIN`, else PATH) and read `aip --version`; missing gives `path=None`."""
     found = shutil.which(binary or "aip")

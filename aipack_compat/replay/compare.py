@@ -1,11 +1,12 @@
 """Compare the old and new runs of one case and give a verdict with nested reasons.
 
-Equivalence follows wire-protocol.md §6.2: requests are equal when method, path and the JSON body
-are equal after parsing (key order, whitespace, `\\uXXXX` vs raw UTF-8 and `0` vs `0.0` do not matter,
-because Ollama's Go decoder ignores them). Headers (`authorization: Bearer ollama`, `accept-encoding`,
-`host`, `content-length`) never change what the model sees, so header and byte-level differences are
-reported as information only. Requests are matched as a multiset, not by arrival order, because
-`input_concurrency` > 1 lets them overlap (§6.1 item 27).
+Requests are equivalent when method, path and the JSON body are equal after parsing (wire-protocol.md
+§6.2: key order, whitespace, `\\uXXXX` vs raw UTF-8 and `0` vs `0.0` do not change what Ollama sees)
+*and* the new path put the same thing on the wire as the aip under test: the same body bytes and the
+same headers (wire_fidelity.py; the new path runs in `wire: aip-compat` mode, whose promise that is).
+Differences that are real but unavoidable (`host`, framing) are named allowances with a reason.
+Requests are matched as a multiset, not by arrival order, because `input_concurrency` > 1 lets them
+overlap (§6.1 item 27).
 
 Comparators are pluggable: each is a callable `(old, new, settings) -> Comparison` with a `kind`
 (`request`, `output` or `files`) that decides which verdict a failure leads to.
@@ -29,13 +30,11 @@ from aipack_compat.model.report import (
     FileSnapshot,
     PathRun,
 )
+from aipack_compat.replay.wire_fidelity import compare_wire
 
 # Paths under these prefixes are aip's own bookkeeping (init_wks writes .aipack/config.toml and a
 # session dir on every run, A:src/exec/init/init_wks.rs@952ad06e), not what the agent wrote.
 IGNORED_FILE_PREFIXES = (".aipack/", ".aipack-replay/")
-# Framing headers always differ between a direct and a proxied client; every other header difference
-# is listed (for wire fidelity) but never fails a case, since Ollama ignores them (§6.2).
-FRAMING_HEADERS = frozenset({"host", "content-length"})
 MAX_LISTED_DIFFERENCES = 50
 
 
@@ -145,10 +144,6 @@ def pair_exchanges(old: Sequence[Exchange], new: Sequence[Exchange]) -> list[tup
     return pairs
 
 
-def _listed_headers(exchange: Exchange) -> dict[str, str]:
-    return {name: value for name, value in exchange.request_headers if name not in FRAMING_HEADERS}
-
-
 def compare_one_request(index: int, old: Exchange | None, new: Exchange | None) -> Comparison:
     name = f"request[{index}]"
     if old is None or new is None:
@@ -167,20 +162,15 @@ def compare_one_request(index: int, old: Exchange | None, new: Exchange | None) 
     if old.path != new.path:
         differences.append(FieldDifference(field="(path)", old=old.path, new=new.path))
     differences += json_differences(parse_body(old.request_body), parse_body(new.request_body))
-    header_diffs = json_differences(_listed_headers(old), _listed_headers(new), "(header)")
-    info = Comparison(
-        name="headers-and-bytes",
-        passed=True,
-        reason=(
-            ("body bytes identical" if old.request_body == new.request_body else "body bytes differ (JSON-equal)")
-            + f"; {len(header_diffs)} header difference(s), semantically irrelevant to Ollama (wire-protocol.md §6.2)"
-        ),
-        differences=header_diffs,
-    )
+    wire = compare_wire(old, new, bodies_json_equal=not differences)
     if differences:
         fields = ", ".join(d.field for d in differences[:8]) + (" …" if len(differences) > 8 else "")
-        return Comparison(name=name, passed=False, reason=f"differs in {fields}", differences=differences[:MAX_LISTED_DIFFERENCES], components=[info])
-    return Comparison(name=name, passed=True, reason=f"{old.method} {old.path}: JSON-equal", components=[info])
+        return Comparison(
+            name=name, passed=False, reason=f"differs in {fields}", differences=differences[:MAX_LISTED_DIFFERENCES], components=[wire]
+        )
+    if not wire.passed:
+        return Comparison(name=name, passed=False, reason=f"{old.method} {old.path}: {wire.reason}", components=[wire])
+    return Comparison(name=name, passed=True, reason=f"{old.method} {old.path}: JSON-equal, {wire.reason}", components=[wire])
 
 
 def compare_requests(old: PathRun, new: PathRun, settings: CompareSettings) -> Comparison:
@@ -189,7 +179,7 @@ def compare_requests(old: PathRun, new: PathRun, settings: CompareSettings) -> C
     if failed:
         reason = f"{len(failed)} of {len(parts)} request(s) differ: " + "; ".join(f"{p.name} {p.reason}" for p in failed[:3])
     else:
-        reason = f"all {len(parts)} request(s) JSON-equal (old {len(old.exchanges)}, new {len(new.exchanges)})"
+        reason = f"all {len(parts)} request(s) JSON-equal and wire-identical (old {len(old.exchanges)}, new {len(new.exchanges)})"
     return Comparison(name="requests", passed=not failed, reason=reason, components=parts)
 
 

@@ -18,6 +18,7 @@ asyncio loop (the executor's) can both use it.
 from __future__ import annotations
 
 import asyncio
+import errno
 import gzip
 import ipaddress
 import threading
@@ -37,15 +38,21 @@ HOP_BY_HOP = frozenset(
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key", "x-goog-api-key", "cookie"})
 SECRET_QUERY_WORDS = ("key", "token", "secret", "password")
 REDACTED = "<redacted>"
+# genai's default Ollama key in the /v1 era (`authorization: Bearer ollama`, g:src/adapter/support.rs@70f5714,
+# wire-protocol.md §4.3): public, meaningless to a local Ollama, and kept so the header compares exactly.
+PUBLIC_PLACEHOLDER_CREDENTIALS = frozenset({"ollama"})
 # The host:port aip's genai hard-codes for Ollama in every version (wire-protocol.md §3.1).
 AIP_OLLAMA_AUTHORITIES = frozenset({"localhost:11434", "127.0.0.1:11434", "[::1]:11434"})
 
 
 def redact_header(name: str, value: str) -> str:
-    """Keep the auth scheme (`Bearer`) so era differences stay visible; drop the credential."""
+    """Keep the auth scheme (`Bearer`) so era differences stay visible; drop the credential unless it
+    is genai's public placeholder."""
     if name.lower() not in SECRET_HEADERS:
         return value
     scheme, _, credential = value.partition(" ")
+    if credential in PUBLIC_PLACEHOLDER_CREDENTIALS and name.lower() == "authorization":
+        return value
     return f"{scheme} {REDACTED}" if credential else REDACTED
 
 
@@ -69,12 +76,23 @@ def _decoded_body(raw: bytes, encoding: str | None) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
+def _authority(address: str, port: int) -> str:
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
 class RecordingProxy:
     """`with RecordingProxy("http://127.0.0.1:11435") as proxy:` then `with proxy.recording("case"): ...`."""
 
-    def __init__(self, upstream_url: str, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        if not ipaddress.ip_address(host).is_loopback:
-            raise EnvironmentFailure(f"recording proxy: refusing to listen on non-loopback address {host}")
+    def __init__(self, upstream_url: str, *, host: str = "127.0.0.1", port: int = 0, also_on: tuple[str, ...] = ()) -> None:
+        """`also_on`: more loopback addresses on the same (fixed) port. Port-swap mode listens on `::1`
+        too, because aip dials `localhost`, which may resolve to `::1` first (wire-protocol.md §3.3)."""
+        for address in (host, *also_on):
+            if not ipaddress.ip_address(address).is_loopback:
+                raise EnvironmentFailure(f"recording proxy: refusing to listen on non-loopback address {address}")
+        if also_on and port == 0:
+            raise ValueError("also_on needs a fixed port")
+        self.also_on = also_on
+        self.listening_on: list[str] = []
         parts = urlsplit(upstream_url.rstrip("/"))
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise EnvironmentFailure(f"recording proxy: bad Ollama URL {upstream_url!r} (expected http://host:port)")
@@ -107,9 +125,10 @@ class RecordingProxy:
             asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(timeout=30)
         except OSError as exc:
             self.stop()
+            addresses = " and ".join(_authority(address, self.port) for address in (self.host, *self.also_on))
             raise EnvironmentFailure(
-                f"recording proxy: cannot listen on {self.host}:{self.port}: {exc.strerror or exc}"
-                + (" (port in use)" if getattr(exc, "errno", None) == 98 else "")
+                f"recording proxy: cannot listen on {addresses}: {exc.strerror or exc}"
+                + (" (port in use)" if getattr(exc, "errno", None) == errno.EADDRINUSE else "")
             ) from exc
         return self
 
@@ -168,6 +187,17 @@ class RecordingProxy:
         server = site._server  # aiohttp exposes the bound port only there when port=0
         if server is not None and server.sockets:
             self.port = server.sockets[0].getsockname()[1]
+        self.listening_on = [_authority(self.host, self.port)]
+        for address in self.also_on:
+            try:
+                await web.TCPSite(runner, address, self.port, reuse_address=False).start()
+            except OSError as exc:
+                if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+                    continue  # no such address family here: nothing else can answer on it either
+                await runner.cleanup()
+                self._runner = None
+                raise
+            self.listening_on.append(_authority(address, self.port))
         # No total/read timeout: reqwest sets none and a long generation must not be cut (wire-protocol.md §3.3).
         self._session = aiohttp.ClientSession(
             auto_decompress=False, timeout=aiohttp.ClientTimeout(total=None, sock_connect=10)

@@ -27,7 +27,7 @@ from aipack_compat.model.report import (
     ReplaySettings,
     ReplaySummary,
 )
-from aipack_compat.replay.aip_runner import availability_failure, detect_aip, observed_era, run_old_path
+from aipack_compat.replay.aip_runner import availability_failure, detect_aip, new_path_wire_version, observed_era, run_old_path
 from aipack_compat.replay.cases import ReplayCase, cases_of, selected
 from aipack_compat.replay.cassette import cassette_path, load_cassettes, save_cassette
 from aipack_compat.replay.compare import CompareSettings, judge
@@ -58,21 +58,15 @@ def now_iso() -> str:
 
 
 def load_job_config(source: Path) -> tuple[JobConfig, Path]:
-    """The JobConfig and the workspace root it describes; a bad file is a one-line usage error."""
-    from pydantic import ValidationError
+    """The JobConfig (read by the executor's loader, so run and replay accept the same files) and the
+    workspace root it describes. `source` may be the directory `migrate --out` wrote."""
+    from aipack_compat.execute.session import load_job_config as load_validated
 
     path = source / CONFIG_FILE_NAME if source.is_dir() else source
     if not path.is_file():
         hint = f"; run `aipack-compat migrate {source} --out DIR` and replay DIR" if source.is_dir() else ""
         raise UsageFailure(f"{path}: no migrated job config here{hint}")
-    try:
-        config = JobConfig.model_validate_json(path.read_bytes())
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise UsageFailure(f"{path}: not an aipack-compat job config: {where}: {first['msg']}") from None
-    except OSError as exc:
-        raise UsageFailure(f"{path}: cannot read: {exc.strerror or exc}") from None
+    config = load_validated(path)
     root = (path.parent / config.root).resolve()
     if not root.is_dir():
         raise UsageFailure(f"{path}: root {config.root!r} is not a directory ({root})")
@@ -110,7 +104,9 @@ def replay_online(options: ReplayOptions, new_path: NewPathRunner | None = None)
     if options.proxy_mode == "reverse" and urlsplit(upstream).port in (AIP_PORT, None):
         raise UsageFailure(f"--proxy-mode reverse listens on {AIP_PORT}: move Ollama to another port and pass it with --ollama-url")
     recordings: list[CaseRecording] = []
-    with RecordingProxy(upstream, port=port) as proxy:
+    # Port swap: aip dials `localhost`, which may resolve to ::1 first, so listen there too (wire-protocol.md §3.3).
+    also_on = ("::1",) if options.proxy_mode == "reverse" else ()
+    with RecordingProxy(upstream, port=port, also_on=also_on) as proxy:
         for case in cases:
             recording = _record_case(case, config, root, aip, unavailable, backend_down, proxy, options, new_path, compat_version)
             recordings.append(recording)
@@ -143,7 +139,8 @@ def _record_case(
         old = run_old_path(
             case, config, root, aip, proxy, timeout=options.timeout_seconds, proxy_mode=options.proxy_mode, exclude=options.out_dir
         )
-    new = new_path(case, config, root, proxy, options, compat_version)
+    # The old path ran first, so its requests show which wire this aip really speaks.
+    new = new_path(case, config, root, proxy, options, new_path_wire_version(compat_version, observed_era(old.exchanges)))
     return CaseRecording(**base, old=old, new=new)
 
 

@@ -130,6 +130,12 @@ def _field_table(node: Comparison) -> str:
     return '<table class="fields"><tr><th>check</th><th>field</th><th>old (aip)</th><th>new (executor)</th></tr>' + "".join(rows) + "</table>"
 
 
+def head_lines(exchange: Exchange) -> list[str]:
+    """The request headers as sent, minus the framing that always differs (`host`, `content-length`),
+    so a header the wire check flags is visible in the side-by-side view. Bodies keep their key order."""
+    return [f"{name}: {value}" for name, value in exchange.request_headers if name not in ("host", "content-length")]
+
+
 def _request_lines(exchange: Exchange | None) -> list[str]:
     if exchange is None:
         return ["(no request)"]
@@ -137,7 +143,7 @@ def _request_lines(exchange: Exchange | None) -> list[str]:
         body = json.dumps(json.loads(exchange.request_body), indent=2, ensure_ascii=False)
     except ValueError:
         body = exchange.request_body
-    return [f"{exchange.method} {exchange.path}", *body.splitlines()]
+    return [f"{exchange.method} {exchange.path}", *head_lines(exchange), "", *body.splitlines()]
 
 
 def _output_lines(exchange: Exchange | None) -> list[str]:

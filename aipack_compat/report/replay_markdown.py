@@ -7,6 +7,7 @@ import difflib
 import json
 
 from aipack_compat.model.report import CaseResult, Comparison, Exchange, FieldDifference, ReplayReport
+from aipack_compat.report.replay_html import head_lines
 
 VERDICT_LABELS = {
     "equivalent": "equivalent",
@@ -88,7 +89,7 @@ def _short(value: str | None, limit: int = 160) -> str:
 
 
 def _pretty(exchange: Exchange) -> str:
-    head = f"{exchange.method} {exchange.path}"
+    head = "\n".join([f"{exchange.method} {exchange.path}", *head_lines(exchange), ""])
     try:
         return head + "\n" + json.dumps(json.loads(exchange.request_body), indent=2, ensure_ascii=False)
     except ValueError:

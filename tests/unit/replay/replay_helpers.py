@@ -1,5 +1,5 @@
-"""Helpers for replay unit tests: a deterministic fake Ollama handler, JobConfig builders, and a
-new-path runner that sends what fake_aip.py sends (the real executor and aip are in tests/integration)."""
+"""Helpers for replay unit tests: a deterministic fake Ollama handler and JobConfig builders (the real
+aip and the real model are in tests/integration)."""
 
 from __future__ import annotations
 
@@ -72,19 +72,3 @@ def make_job(name: str = "hello", *, inputs: InputSpec | None = None, env: dict[
         timeout_seconds=timeout,
         source=SourceLocation(path="run.sh", line=1),
     )
-
-
-def mirror_new_path(case, config, root, proxy, options, compat_version):  # type: ignore[no-untyped-def]
-    """A new-path runner sending what fake_aip.py sends, straight to the proxy (reverse form)."""
-    import httpx
-
-    from aipack_compat.model.report import PathRun
-
-    options_set = case.workspace_options(config)
-    values = case.job.inputs.values or ["nil"]
-    with proxy.recording(f"new:{case.case_id}") as exchanges:
-        for value in values:
-            body = {"model": options_set.model, "stream": False, "options": {"temperature": options_set.temperature},
-                    "messages": [{"role": "user", "content": f"\nHello {value}\n"}]}
-            httpx.post(proxy.url + "/api/chat", json=body, timeout=10)
-    return PathRun(side="new", command=["mirror"], exit_code=0, exchanges=list(exchanges))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from aipack_compat.replay.aip_runner import (
     child_environment,
     declared_era,
     detect_aip,
+    new_path_wire_version,
     observed_era,
     run_old_path,
 )
@@ -83,7 +85,7 @@ def test_old_path_runs_in_a_copy_through_the_proxy(fake_aip: str, fake_ollama: s
     result = _old(fake_aip, fake_ollama, workspace, make_job(env={"FAKE_AIP_MODE": "write"}))
     assert result.failure is None and result.exit_code == 0
     assert [e.proxy_form for e in result.exchanges] == ["forward", "forward"]
-    assert '"model": "smollm2"' in result.exchanges[0].request_body  # from the case's .aipack/config.toml
+    assert json.loads(result.exchanges[0].request_body)["model"] == "smollm2"  # from the case's .aipack/config.toml
     assert "Echo: Hello Alice" in result.stdout
     assert [f.path for f in result.files_written] == ["out.txt"]
     assert sorted(p.relative_to(workspace) for p in workspace.rglob("*")) == before  # user's tree untouched
@@ -103,3 +105,18 @@ def test_old_path_nonzero_exit_is_reported(fake_aip: str, fake_ollama: str, work
 def test_aip_error_line_with_exit_zero_is_a_failure(fake_aip: str, fake_ollama: str, workspace: Path) -> None:
     result = _old(fake_aip, fake_ollama, workspace, make_job(env={"FAKE_AIP_MODE": "error-line"}))
     assert result.failure is not None and "Model is missing" in result.failure.message
+
+
+@pytest.mark.parametrize(
+    ("version", "observed", "mimicked"),
+    [
+        ("0.8.16", "openai-v1", "0.8.16"),  # released binary: /v1
+        ("0.8.16", "ollama-native", "0.8.21"),  # built from source today: genai 0.6.x, native + gzip
+        ("0.8.15", "ollama-native", "0.8.21"),
+        ("0.8.16", "unknown", "0.8.16"),  # no request seen: trust the version
+        ("0.8.37", "ollama-native", "0.8.37"),
+        ("0.7.10", "ollama-native", "0.7.10"),  # no source build of 0.7.x can reach genai 0.6
+    ],
+)
+def test_new_path_mimics_the_wire_the_old_path_showed(version: str, observed: str, mimicked: str) -> None:
+    assert new_path_wire_version(version, observed) == mimicked  # type: ignore[arg-type]

@@ -35,12 +35,17 @@ def case(old: PathRun, new: PathRun) -> CaseRecording:
     return CaseRecording(case_id="c", job="c", old=old, new=new)
 
 
-def test_key_order_spacing_and_int_vs_float_do_not_matter() -> None:
+def test_json_equal_bodies_pair_but_other_bytes_are_a_wire_difference() -> None:
+    # Key order, spacing and 0 vs 0.0 do not change what Ollama sees (§6.2), so the requests pair and
+    # no JSON field differs; but aip-compat promises aip's bytes, so the request check names the bytes.
     old = chat("hi", temperature=0.0)
     new = chat("hi", temperature=0, raw='{ "messages":[{"content":"hi","role":"user"}], "options":{"temperature":0}, "stream":false, "model":"smollm2" }')
     result = judge(case(run("old", old), run("new", new)))
-    assert result.verdict == "equivalent"
-    assert "body bytes differ (JSON-equal)" in result.model_dump_json()
+    assert result.verdict == "request-differs"
+    request = result.comparison.components[0].components[0]  # type: ignore[union-attr]
+    assert request.differences == [] and "JSON-equal but not what aip sent on the wire" in request.reason
+    assert request.components[0].differences[0].field == "(body bytes: key order)"
+    assert result.pairs[0].old == 0 and result.pairs[0].new == 0
 
 
 def test_each_differing_field_is_listed() -> None:
@@ -78,13 +83,14 @@ def test_same_requests_different_answers_is_backend_nondeterminism() -> None:
     assert "nondeterminism" in result.reason
 
 
-def test_header_differences_are_listed_but_never_fail() -> None:
+def test_header_differences_fail_the_request_check() -> None:
     old = chat("a", headers=[("accept", "*/*"), ("host", "localhost:11434")])
     new = chat("a", headers=[("accept", "*/*"), ("user-agent", "python-httpx"), ("host", "127.0.0.1:1")])
     result = judge(case(run("old", old), run("new", new)))
-    assert result.verdict == "equivalent"
-    info = result.comparison.components[0].components[0].components[0]  # type: ignore[union-attr]
-    assert [d.field for d in info.differences] == ["(header).user-agent"]
+    assert result.verdict == "request-differs"
+    wire = result.comparison.components[0].components[0].components[0]  # type: ignore[union-attr]
+    assert [d.field for d in wire.differences] == ["(header).user-agent"]
+    assert [c.name for c in wire.components] == ["allowance:host-names-the-dialled-address"]
 
 
 def test_output_levels_exact_whitespace_similarity() -> None:

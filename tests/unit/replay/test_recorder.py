@@ -55,7 +55,9 @@ def test_secrets_are_redacted_in_the_recording_but_forwarded_upstream(fake_ollam
 
 
 def test_redaction_helpers() -> None:
-    assert redact_header("Authorization", "Bearer ollama") == "Bearer <redacted>"
+    assert redact_header("Authorization", "Bearer sk-live-1") == "Bearer <redacted>"
+    assert redact_header("Authorization", "Bearer ollama") == "Bearer ollama"  # genai's public /v1-era placeholder
+    assert redact_header("x-api-key", "ollama") == "<redacted>"
     assert redact_header("content-type", "application/json") == "application/json"
     assert redact_query("token=a&b=2") == "token=<redacted>&b=2"
 
@@ -108,3 +110,57 @@ def test_exchanges_outside_a_recording_are_kept_apart(fake_ollama: str) -> None:
         with proxy.recording("c") as exchanges:
             pass
     assert exchanges == [] and len(proxy.unlabelled) == 1
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def _free_port_on_both_stacks() -> int:
+    for _ in range(20):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        try:
+            with socket.socket(socket.AF_INET6) as probe6:
+                probe6.bind(("::1", port))
+            return port
+        except OSError:
+            continue
+    pytest.skip("no port free on both 127.0.0.1 and ::1")
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this machine")
+def test_port_swap_listens_on_both_loopbacks_and_records_both(fake_ollama: str) -> None:
+    port = _free_port_on_both_stacks()
+    body = b'{"model":"m","stream":false,"messages":[{"role":"user","content":"hi"}]}'
+    with RecordingProxy(fake_ollama, port=port, also_on=("::1",)) as proxy, proxy.recording("c") as exchanges:
+        assert proxy.listening_on == [f"127.0.0.1:{port}", f"[::1]:{port}"]
+        for base in (f"http://127.0.0.1:{port}", f"http://[::1]:{port}"):
+            assert httpx.post(base + "/api/chat", content=body).json()["message"]["content"] == "Echo: hi"
+    assert [e.proxy_form for e in exchanges] == ["reverse", "reverse"]
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this machine")
+def test_port_swap_refuses_when_the_other_loopback_is_taken(fake_ollama: str) -> None:
+    # Something else on [::1]:PORT would get aip's requests whenever `localhost` resolves to ::1 first.
+    port = _free_port_on_both_stacks()
+    with socket.socket(socket.AF_INET6) as taken:
+        taken.bind(("::1", port))
+        taken.listen()
+        with pytest.raises(EnvironmentFailure, match=rf"127.0.0.1:{port} and \[::1\]:{port}.*port in use"):
+            RecordingProxy(fake_ollama, port=port, also_on=("::1",)).start()
+    with socket.socket() as probe:  # the IPv4 listener was released again
+        probe.bind(("127.0.0.1", port))
+
+
+def test_extra_addresses_need_loopback_and_a_fixed_port(fake_ollama: str) -> None:
+    with pytest.raises(EnvironmentFailure, match="non-loopback"):
+        RecordingProxy(fake_ollama, port=11434, also_on=("10.0.0.1",))
+    with pytest.raises(ValueError, match="fixed port"):
+        RecordingProxy(fake_ollama, also_on=("::1",))

@@ -114,4 +114,22 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["replay", str(bad), "--out", str(tmp_path / "o3"), "--offline"]) == 2
     errors = capsys.readouterr().err.strip().splitlines()
     assert len(errors) == 3 and all(line.startswith("aipack-compat: error: ") for line in errors)
-    assert "not an aipack-compat job config" in errors[0] and "no cassettes" in errors[1] and "not a replay cassette" in errors[2]
+    assert "invalid job config at schema_version" in errors[0] and "no cassettes" in errors[1] and "not a replay cassette" in errors[2]
+
+
+def test_replay_reads_configs_with_the_executors_loader(tmp_path: Path, workspace: Path) -> None:
+    """One loader: `replay` accepts and refuses exactly what `run` does, and adds only the root."""
+    from aipack_compat.errors import UsageFailure
+    from aipack_compat.execute.session import load_job_config as run_loader
+    from aipack_compat.replay.session import load_job_config as replay_loader
+
+    path = write_config(tmp_path, workspace, [make_job()])
+    config, root = replay_loader(path.parent)
+    assert config == run_loader(path) and root == workspace.resolve()
+    orphan = make_job().model_copy(update={"agent": "agents/missing"})
+    path.write_text(make_config(workspace, [orphan], root="../ws").model_dump_json())
+    with pytest.raises(UsageFailure) as from_run:
+        run_loader(path)
+    with pytest.raises(UsageFailure) as from_replay:
+        replay_loader(path)
+    assert str(from_replay.value) == str(from_run.value) and "agents/missing" in str(from_run.value)
