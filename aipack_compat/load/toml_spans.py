@@ -293,9 +293,12 @@ class _Scanner:
         elif char == "{":
             self.inline_table(path)
         else:  # number, bool, date-time: runs until a separator
+            start = self.pos
             while self.pos < len(self.text) and self.text[self.pos] not in ",]}#\n\r":
                 self.pos += 1
-            while self.pos > 0 and self.text[self.pos - 1] in " \t":
+            # trailing blanks are not part of the value, but never step back before where it began
+            # (doing so made callers rescan the same text forever on input like `[[1{ a = 1 }`)
+            while self.pos > start and self.text[self.pos - 1] in " \t":
                 self.pos -= 1
 
     def array(self, path: TomlPath) -> None:
@@ -315,7 +318,7 @@ class _Scanner:
             line, column = self.line, self.col()
             start = self.pos
             self.value(path + (index,))
-            if self.pos == start:  # not a value we understand: give up on this array
+            if self.pos <= start:  # not a value we understand: give up on this array
                 self.skip_to_eol()
                 return
             item_span = Span(line, column, self.line, self.col())

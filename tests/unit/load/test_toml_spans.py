@@ -104,3 +104,11 @@ def test_never_raises_and_agrees_with_tomllib(text: str) -> None:
         assert document.data is None and document.error is not None
     else:
         assert document.data == expected and document.error is None
+
+
+def test_regression_unclosed_nested_arrays_with_inline_tables_terminate():
+    # Found by the hypothesis property under CI's derandomised profile: this input used to loop
+    # forever (and eat memory) because a scalar scan stepped back before its start.
+    text = "items_concurrency = [[genai]\n[[{ a = 1 }[options.model_aliases]\n[[1{ a = 1 }model_aliases = "
+    document = parse_toml(text)
+    assert document.error is not None
