@@ -17,6 +17,9 @@ from aipack_compat.load.shell_redirects import Redirects, apply_redirects
 from aipack_compat.load.shell_words import Scope, Value, WordEvaluator, resolve_path
 
 MAX_CALL_DEPTH = 16
+# Function bodies are re-scanned per call (positional args differ); a fan-out of calls would
+# otherwise grow exponentially with depth, so the whole scan gets a budget of expansions.
+MAX_FUNCTION_EXPANSIONS = 512
 _BLOCKS = frozenset({"program", "compound_statement", "do_group", "subshell", "list", "if_statement",
                      "elif_clause", "else_clause", "case_statement", "case_item", "negated_command",
                      "while_statement", "c_style_for_statement", "heredoc_body", "test_command"})
@@ -46,6 +49,8 @@ class ShellScanner:
         self.called: set[str] = set()
         self.loops: list[Any] = []
         self.depth = 0
+        self.active_calls: list[str] = []  # a function already on this stack is recursion: not re-entered
+        self.expansions = 0
         self.deferred: list[tuple[Any, str, Scope]] = []  # trap handlers, scanned at the end
 
     def scan(self, scope: Scope) -> None:
@@ -309,8 +314,10 @@ class ShellScanner:
             self._record_run(node, parsed, scope, redirects, env, timeout)
             return
         head = argv[0]
-        if head is not None and head in self.functions and self.depth < MAX_CALL_DEPTH:
-            self._call(head, argv[1:], scope, redirects)
+        if head is not None and head in self.functions:
+            if (self.depth < MAX_CALL_DEPTH and head not in self.active_calls
+                    and self.expansions < MAX_FUNCTION_EXPANSIONS):
+                self._call(head, argv[1:], scope, redirects)
             return
         shell_commands.dispatch(self, node, argv, scope, redirects)
 
@@ -319,10 +326,13 @@ class ShellScanner:
         inner = scope.copy()
         inner.positional = list(args)
         self.depth += 1
+        self.expansions += 1
+        self.active_calls.append(name)
         try:
             self.visit(self.functions[name], inner, redirects)
         finally:
             self.depth -= 1
+            self.active_calls.pop()
         scope.cwd = inner.cwd  # a function body is not a subshell: its `cd` persists
         for key, value in inner.variables.items():
             if key not in scope.variables or scope.variables[key] != value:

@@ -138,3 +138,19 @@ def test_arbitrary_bytes_never_crash_the_scanner(raw: bytes) -> None:
 @given(st.text(alphabet=st.sampled_from(list("aip run -sfi'\"$(){}[];|&<>\n\\`#=*@x")), max_size=120))
 def test_shell_like_text_never_crashes(text: str) -> None:
     scan_script_text("/tmp/nowhere/s.sh", text, "/tmp/nowhere")
+
+
+def test_recursive_and_fanning_out_functions_terminate_quickly():
+    import time
+
+    from aipack_compat.check.scripts import check_script_text
+
+    recursive = 'f() {\n  f "$1"\n  aip run a.aip -s\n}\nf x\n'
+    invocations, _ = check_script_text("run.sh", recursive, "/tmp")
+    assert len(invocations) == 1  # a recursive call is not re-entered
+    levels = 24
+    body = "".join(f"f{i}() {{\n  f{i + 1} a\n  f{i + 1} b\n}}\n" for i in range(levels))
+    fan_out = body + f'f{levels}() {{\n  aip run a.aip -s -i "$1"\n}}\nf0\n'
+    started = time.perf_counter()
+    check_script_text("run.sh", fan_out, "/tmp")
+    assert time.perf_counter() - started < 5  # 2**24 expansions without the budget
