@@ -17,8 +17,8 @@ UNSUPPORTED_AIP_FUNCTION = Rule(
     "What it does: scans every ```` ```lua ```` stage (strings and comments skipped) for references "
     "like `aip.web.get` / `utils.file.load` and reports the ones missing from the runtime's supported "
     "list (see docs/lua-api.md). Why: when that line runs, `aipack-compat run` fails the task with "
-    "\"attempt to call a nil value\" (or, for `aip.web.get`/`post` and `aip.agent.run` without an executor "
-    "callback, a clear not-supported error), while the "
+    "\"attempt to call a nil value\" (or, for the network functions `aip.web.get`/`post`, a clear "
+    "not-supported error), while the "
     "real `aip` would have run it; knowing before the run lets you keep that job on `aip` or rewrite "
     "the call. Example: `aip.web.get(url)` is reported; `aip.file.load(path)` is not.",
 )

@@ -5,19 +5,26 @@
 
 The AI call itself is made by the runner between `prepare_task` and `finish_task`, so this module
 stays synchronous and free of I/O. Lua stages go through `aipack_compat.lua.stages.StageRunner`;
-while that package is absent an agent with stages fails with NeedsLuaStages.
+while that package is absent an agent with stages fails with NeedsLuaStages. A Lua stage may call
+`aip.agent.run`, which blocks its thread until the sub-agent finished: the runner therefore calls
+the stage methods of a flow that may reach it (`may_run_sub_agents`) from worker threads
+(execute/subagent.py).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from aipack_compat.execute.inputs import task_inputs
 from aipack_compat.execute.versions import at_least
 from aipack_compat.model.job import AgentSpec
 from aipack_compat.model.options import AgentOptions
+
+
+_MAY_CALL_SUB_AGENT = re.compile(r"\bagent\b|\brequire\b")
 
 
 class NeedsLuaStages(Exception):
@@ -41,6 +48,8 @@ class FlowContext:
     run_uid: str
     dry: str | None = None
     """`req` (no AI call) or `res` (AI call, no Output stage), as `aip run --dry`."""
+    parent_run_uid: str | None = None
+    """Set for a sub-agent run (`aip.agent.run`): the caller's run uid, `CTX.PARENT_RUN_UID` in Lua."""
 
 
 @dataclass(slots=True)
@@ -50,6 +59,8 @@ class BeforeAll:
     inputs: list[Any] | None = None
     value: Any = None
     options: AgentOptions | None = None
+    redo: bool = False
+    """`aip.flow.redo_run()` was returned; a top-level run ignores it, a sub-agent reports it."""
 
 
 @dataclass(slots=True)
@@ -71,12 +82,20 @@ def lua_available() -> bool:
 def _options_over(overrides: dict[str, Any] | None, base: AgentOptions) -> AgentOptions | None:
     if not overrides:
         return None
+    from pydantic import ValidationError
+
     known = {k: v for k, v in overrides.items() if k in AgentOptions.model_fields}
-    return AgentOptions(**known).merged_over(base)
+    try:
+        return AgentOptions(**known).merged_over(base)
+    except ValidationError as exc:  # e.g. `options = {temperature = "hot"}` from a stage: that task's failure
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise TaskFailed("InvalidOptions", f"invalid options returned by a stage: {problems}") from None
 
 
 class AgentFlow:
-    def __init__(self, agent: AgentSpec, options: AgentOptions, context: FlowContext) -> None:
+    def __init__(self, agent: AgentSpec, options: AgentOptions, context: FlowContext,
+                 run_agent: Callable[[str, dict[str, Any]], dict[str, Any]] | None = None) -> None:
+        """`run_agent` serves `aip.agent.run` from this agent's Lua stages (None: a clear error)."""
         self.agent = agent
         self.options = options
         self.context = context
@@ -92,8 +111,20 @@ class AgentFlow:
             stage_context = StageContext(
                 workspace_dir=context.workspace_dir, agent_file_path=context.agent_file_path,
                 options=options.model_dump(exclude_none=True), aip_version=context.aip_version,
-                session_uid=context.session_uid, run_uid=context.run_uid)
+                session_uid=context.session_uid, run_uid=context.run_uid,
+                parent_run_uid=context.parent_run_uid, run_agent=run_agent)
             self._runner = StageRunner(agent, stage_context)
+        self._may_block = self._runner is not None and any(_MAY_CALL_SUB_AGENT.search(stage.code)
+                                                           for stage in agent.stages)
+
+    @property
+    def may_run_sub_agents(self) -> bool:
+        """A stage may block in `aip.agent.run`: its stage methods must run off the event loop.
+
+        Textual and conservative (`agent` as a word, or any `require`d module, which may call it):
+        a worker thread costs about 1 ms per stage call on 2 cores, so plain Lua stages stay inline.
+        """
+        return self._may_block
 
     @property
     def has_task_stage(self) -> bool:
@@ -106,8 +137,8 @@ class AgentFlow:
             return BeforeAll(inputs=inputs)
         result = self._call("before_all", lambda: self._runner.before_all(inputs))
         kept = inputs if result.inputs is None else list(result.inputs)
-        return BeforeAll(skip=result.skip, skip_reason=result.skip_reason, inputs=kept,
-                         value=result.before_all, options=_options_over(result.options, self.options))
+        return BeforeAll(skip=result.skip, skip_reason=result.skip_reason, inputs=kept, value=result.before_all,
+                         options=_options_over(result.options, self.options), redo=result.redo)
 
     def tasks(self, inputs: list[Any] | None) -> list[Any]:
         return task_inputs(inputs, self.has_task_stage, self.context.aip_version)

@@ -27,6 +27,7 @@ from aipack_compat.execute.pool import EndpointPool
 from aipack_compat.execute.progress import Progress
 from aipack_compat.execute.retry import RetryPolicy
 from aipack_compat.execute.scoring import ScoreExtractor
+from aipack_compat.execute.subagent import SubAgentService, caller_workspace_options
 from aipack_compat.execute.wire import Extras, build_request
 from aipack_compat.model.job import JobConfig, JobSpec, MatrixCell
 from aipack_compat.model.options import AgentOptions
@@ -114,12 +115,15 @@ class Runner:
         self.session_uid = str(uuid.uuid4())
         self.completed: set[str] = set()
         self.resumed = 0
+        self.sub_agents = SubAgentService(self)
+        """Serves `aip.agent.run` from Lua stages; its `stats` count the sub-agents' work."""
 
     async def run(self) -> RunSummary:
         started = time.perf_counter()
         if self.settings.resume:
             self.completed = completed_keys(self.settings.results_path)
         rows: list[CellSummary] = []
+        self.sub_agents.bind(asyncio.get_running_loop())
         try:
             async with Journal(self.settings.results_path) as journal:
                 for job in self.config.jobs:
@@ -127,7 +131,10 @@ class Runner:
                         continue
                     for cell in cells_of(job):
                         rows.append(await _CellRun(self, journal, job, cell).run())
+            if self.sub_agents.stats.runs:
+                self.progress.note(self.sub_agents.stats.describe())
         finally:
+            self.sub_agents.close()
             self.progress.close()
         return RunSummary(config_path=str(self.settings.config_path), results_path=str(self.settings.results_path),
                           wall_seconds=time.perf_counter() - started, cells=rows, resumed=self.resumed)
@@ -156,7 +163,7 @@ class _CellRun:
         inputs = resolve_inputs(self.job.inputs, workdir, self.runner.root, self.runner.aip_version)
         try:
             flow = self._flow(workdir)
-            before_all = flow.before_all(inputs)
+            before_all = await self._stage(flow, flow.before_all, inputs)
         except (NeedsLuaStages, TaskFailed) as exc:
             await self._fail_all(inputs, exc)
             return self.tally.summary()
@@ -169,7 +176,8 @@ class _CellRun:
         await self._work(flow, before_all, tasks)
         if flow.stages & {"after_all"} and (self.all_ok or self.options.allow_run_on_task_fail):
             try:
-                flow.after_all(tasks, [self.outputs.get(i) for i in range(len(tasks))], before_all.value)
+                await self._stage(flow, flow.after_all, tasks, [self.outputs.get(i) for i in range(len(tasks))],
+                                  before_all.value)
             except TaskFailed as exc:
                 self.runner.progress.note(f"{self.job.name} [{self.cell.label}]: # After All failed: {exc}")
         self._write_outputs(len(tasks))
@@ -185,7 +193,12 @@ class _CellRun:
                               agent_file_path=str(self.runner.root / self.agent.source.path),
                               session_uid=self.runner.session_uid, run_uid=str(uuid.uuid4()),
                               dry=self.runner.settings.dry or self.job.flags.dry)
-        return AgentFlow(self.agent, self.options, context)
+        workspace = caller_workspace_options(self.runner.config.workspace_options, self.agent.options, self.options)
+        return AgentFlow(self.agent, self.options, context, run_agent=self.runner.sub_agents.callback(0, workspace))
+
+    async def _stage(self, flow: AgentFlow, function: Any, *args: Any) -> Any:
+        """Lua stages run in a worker thread, so one blocked in `aip.agent.run` never stalls the loop."""
+        return await self.runner.sub_agents.stage(flow, 0, function, *args)
 
     async def _fail_all(self, inputs: list[Any] | None, exc: Exception) -> None:
         kind = "NeedsLuaStages" if isinstance(exc, NeedsLuaStages) else getattr(exc, "kind", type(exc).__name__)
@@ -212,7 +225,7 @@ class _CellRun:
         started = time.time()
         clock = time.perf_counter()
         try:
-            task = flow.prepare_task(index, task_input, before_all.value, before_all.options)
+            task = await self._stage(flow, flow.prepare_task, index, task_input, before_all.value, before_all.options)
         except TaskFailed as exc:
             self.all_ok = False
             await self._record(index, task_input, key=key, status="failure", started_at=started,
@@ -272,7 +285,7 @@ class _CellRun:
     async def _finish(self, flow: AgentFlow, before_all: BeforeAll, task: PreparedTask, key: str,
                       ai_response: dict[str, Any] | None, **fields: Any) -> None:
         try:
-            output = flow.finish_task(task, ai_response, before_all.value)
+            output = await self._stage(flow, flow.finish_task, task, ai_response, before_all.value)
         except TaskFailed as exc:
             self.all_ok = False
             await self._record(task.index, task.input, key=key, status="failure",

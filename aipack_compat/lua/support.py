@@ -41,8 +41,9 @@ _AIP_FUNCTIONS = frozenset(
         "aip.code.comment_line", "aip.hbs.render",
         "aip.tag.extract", "aip.tag.extract_as_map", "aip.tag.extract_as_multi_map",
         "aip.cmd.exec",
-        # aip.web (pure URL helpers only), aip.agent (run needs the executor, see below)
-        "aip.web.parse_url", "aip.web.resolve_href", "aip.agent.extract_options",
+        # aip.web (pure URL helpers only), aip.agent (`run` through the executor's sub-agent runner,
+        # execute/subagent.py; a bare StageRunner without `run_agent` still raises a clear error)
+        "aip.web.parse_url", "aip.web.resolve_href", "aip.agent.extract_options", "aip.agent.run",
         # aip.md.extract_refs, aip.hash, aip.file.hash_*
         "aip.md.extract_refs",
         *(f"aip.hash.{a}{s}" for a in ("sha256", "sha512", "blake3") for s in ("", "_b58", "_b64", "_b64u")),
@@ -79,13 +80,7 @@ _NETWORK_HINT = (
 )
 
 # Present in the runtime only to raise a clear error naming what is missing (canonical names -> hint).
-# `aip.agent.run` works when the executor supplies `StageContext.run_agent`; the static check cannot
-# know that, so it still reports the call.
 EXPLICITLY_UNSUPPORTED: dict[str, str] = {
-    "aip.agent.run": (
-        "sub-agents run only when the executor provides them (StageContext.run_agent); otherwise migrate the "
-        "sub-agent as its own job or keep this job on `aip`"
-    ),
     "aip.web.get": _NETWORK_HINT,
     "aip.web.post": _NETWORK_HINT,
 }

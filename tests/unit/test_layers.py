@@ -14,7 +14,7 @@ ALLOWED = {
     "check": {"model", "load", "files", "template", "lua"},  # lua: the static aip.* support list
     "migrate": {"model", "load", "check", "files", "errors"},
     "lua": {"model", "files", "template"},
-    "execute": {"model", "check", "lua", "files", "template", "errors"},
+    "execute": {"model", "load", "check", "lua", "files", "template", "errors"},
     "replay": {"model", "execute", "files", "errors", "check", "load", "migrate"},
     "report": {"model", "check"},  # check.rules only: SARIF lists the rules it reports
     "cli": {"model", "load", "check", "migrate", "execute", "replay", "report", "files", "errors", "lua", "template"},

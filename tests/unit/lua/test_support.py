@@ -43,7 +43,7 @@ def test_scanner_skips_strings_and_comments() -> None:
         ("aipack.skip", 4, 26),
         ("aip.agent.run", 5, 34),
     ]
-    assert unsupported_calls(code, first_line=10) == [("aip.web.get", 11, 28), ("aip.agent.run", 14, 34)]
+    assert unsupported_calls(code, first_line=10) == [("aip.web.get", 11, 28)]  # aip.agent.run: run supplies it
     assert canonical_name("utils.file.load") == "aip.file.load" and canonical_name("aipack.skip") == "aip.flow.skip"
 
 
