@@ -7,7 +7,9 @@ never sees half a file, and nothing is overwritten unless the caller says so.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,21 +30,53 @@ def read_text_file(path: str | os.PathLike[str], max_bytes: int = MAX_TEXT_BYTES
 
     shown = str(path)
     try:
-        size = os.stat(path).st_size
-        if size > max_bytes:
-            return rules.TOO_LARGE.diagnostic(
-                shown,
-                f"file is {size:,} bytes; files over {max_bytes:,} bytes are not analysed",
-                hint="check that this file is really an AIPACK config, agent or script",
-            )
-        with open(path, "rb") as handle:
+        # O_NONBLOCK: opening a FIFO someone named `config.toml` must not wait for a writer forever;
+        # the type is then checked on the open descriptor, so a swap after the check cannot fool it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return rules.UNREADABLE.diagnostic(shown, f"cannot read file: {_kind_of(info.st_mode)}")
+            if info.st_size > max_bytes:
+                return rules.TOO_LARGE.diagnostic(
+                    shown,
+                    f"file is {info.st_size:,} bytes; files over {max_bytes:,} bytes are not analysed",
+                    hint="check that this file is really an AIPACK config, agent or script",
+                )
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        if isinstance(exc, IsADirectoryError):
-            reason = "is a directory"
-        return rules.UNREADABLE.diagnostic(shown, f"cannot read file: {reason}")
+        return rules.UNREADABLE.diagnostic(shown, f"cannot read file: {os_reason(exc)}")
     return decode_text(shown, raw)
+
+
+def os_reason(exc: OSError) -> str:
+    """The short, lower-case reason for an OSError ("no such file or directory", "is a directory")."""
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    if isinstance(exc, FileNotFoundError) and exc.filename and os.path.islink(exc.filename):
+        return "broken symbolic link (its target does not exist)"
+    reason = exc.strerror or type(exc).__name__
+    return reason[:1].lower() + reason[1:]
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe (FIFO), not a regular file"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a regular file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a regular file"
+    return "not a regular file"
+
+
+def diagnostic_line(diagnostic: Diagnostic) -> str:
+    """`path:line:column: message` (location parts only where known), for one-line CLI errors."""
+    where = diagnostic.path
+    if diagnostic.line:
+        where += f":{diagnostic.line}" + (f":{diagnostic.column}" if diagnostic.column else "")
+    return f"{where}: {diagnostic.message}"
 
 
 def decode_text(path: str, raw: bytes) -> TextFile | Diagnostic:
@@ -73,16 +107,18 @@ class RefusedOverwrite(Exception):
 def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, force: bool = False) -> bool:
     """Write `data` to `path` atomically. Returns False when the file already holds exactly `data`.
 
-    An existing file with other content is replaced only with `force=True`.
+    An existing file with other content is replaced only with `force=True`. A symlink is written
+    through (its target is replaced, the link stays), a new file gets the umask's permissions, and
+    anything that is not a regular file (a directory, a FIFO, a device) is never replaced: OSError.
     """
     target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))  # a dotfile-managed config stays a link to the managed file
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    if target.exists():
-        try:
-            if target.read_bytes() == payload:
-                return False
-        except OSError:
-            pass
+    existing = _existing_regular_file(target)
+    if existing is not None:
+        if existing.st_size == len(payload) and _holds(target, payload):
+            return False
         if not force:
             raise RefusedOverwrite(f"{target} exists and differs; use --force to overwrite it")
     import tempfile  # not on the validate path, which only reads
@@ -94,8 +130,8 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, force: bool
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
-        if target.exists():
-            os.chmod(tmp_name, target.stat().st_mode & 0o7777)
+        # mkstemp creates 0600; keep an existing file's mode, give a new one what `open()` would.
+        os.chmod(tmp_name, existing.st_mode & 0o7777 if existing is not None else 0o666 & ~_umask())
         os.replace(tmp_name, target)
     except BaseException:
         try:
@@ -104,3 +140,75 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, force: bool
             pass
         raise
     return True
+
+
+def _existing_regular_file(target: Path) -> os.stat_result | None:
+    """The stat of an existing regular file at `target`, None when nothing is there; OSError otherwise."""
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError as exc:  # a parent is a file: say which path could not be written
+        raise NotADirectoryError(errno.ENOTDIR, "a parent of this path is a file, not a directory", str(target)) from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(target))
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(errno.EINVAL, _kind_of(info.st_mode), str(target))
+    return info
+
+
+def _holds(target: Path, payload: bytes) -> bool:
+    try:
+        return target.read_bytes() == payload
+    except OSError:
+        return False
+
+
+_UMASK: list[int] = []
+
+
+def _umask() -> int:
+    """The process umask, read once. Linux shows it in /proc; elsewhere os.umask can only be read by
+    setting it, which another thread could observe, hence the /proc route first."""
+    if not _UMASK:
+        try:
+            with open("/proc/self/status", encoding="ascii") as status:
+                line = next(line for line in status if line.startswith("Umask:"))
+            _UMASK.append(int(line.split()[1], 8))
+        except (OSError, StopIteration, ValueError, IndexError):
+            current = os.umask(0o022)
+            os.umask(current)
+            _UMASK.append(current)
+    return _UMASK[0]
+
+
+def write_user_file(path: str | os.PathLike[str], data: str | bytes, *, force: bool = False) -> bool:
+    """`write_atomic` for commands: a refusal or an OS error becomes one clear line (exit 2)."""
+    from aipack_compat.errors import EnvironmentFailure, UsageFailure
+
+    try:
+        return write_atomic(path, data, force=force)
+    except RefusedOverwrite as exc:
+        raise UsageFailure(str(exc)) from None
+    except OSError as exc:
+        raise EnvironmentFailure(f"cannot write {exc.filename or path}: {os_reason(exc)}") from None
+
+
+def ensure_writable_directory(path: str | os.PathLike[str], what: str = "output directory") -> None:
+    """Create `path` if needed and prove a file can be created in it, before any long work starts."""
+    import tempfile
+
+    from aipack_compat.errors import EnvironmentFailure
+
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise EnvironmentFailure(f"{folder}: cannot use as {what}: it (or a parent) is a file") from None
+    except OSError as exc:
+        raise EnvironmentFailure(f"{exc.filename or folder}: cannot use as {what}: {os_reason(exc)}") from None
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:  # read-only mount, full disk: the probe's own name would only confuse
+        raise EnvironmentFailure(f"{folder}: cannot use as {what}: {os_reason(exc)}") from None

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aipack_compat.files import MAX_TEXT_BYTES
 from aipack_compat.migrate.to_job import Migration, build_job_config
 from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.model.invocation import ScriptLocation, ScriptScan
@@ -68,6 +70,11 @@ def scan_scripts(root: str) -> list[ScriptScan]:
     scans: list[ScriptScan] = []
     for script in found.scripts:
         try:
+            info = os.stat(script)
+            # Classified by name only: a FIFO called run.sh would block the read forever, and a
+            # multi-megabyte "script" is generated output, not something a team runs aip from.
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TEXT_BYTES:
+                continue
             raw = Path(script).read_bytes()
         except OSError:
             continue

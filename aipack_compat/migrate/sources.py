@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aipack_compat.check.rules import mig
+from aipack_compat.files import TextFile, read_text_file
 from aipack_compat.migrate.report import ReportEntry
 from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.model.job import AgentSpec, OptionProvenance, PromptPart, SourceLocation, StageCode
@@ -48,21 +49,23 @@ def config_options(path: str, text: str) -> tuple[dict[str, Any], Any]:
 def read_workspace_config(root: str, entries: list[ReportEntry], diagnostics: list[Diagnostic]) -> WorkspaceConfig:
     for relative in (".aipack/config.toml", ".devai/config.toml"):
         absolute = os.path.join(root, relative)
-        if os.path.isfile(absolute):
+        if os.path.lexists(absolute):  # a dangling link or a FIFO there is reported, not ignored
             break
     else:
         entries.append(ReportEntry("config", "workspace config", "not-migrated", ["no .aipack/config.toml or .devai/config.toml"], ""))
         return WorkspaceConfig(None, None)
-    try:
-        with open(absolute, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        diagnostics.append(mig.CONFIG_NOT_READ.diagnostic(relative, f"cannot read the workspace config: {exc}"))
-        entries.append(ReportEntry("config", relative, "not-migrated", [f"cannot read: {type(exc).__name__}"], relative))
+    loaded = read_text_file(absolute)  # never blocks on a FIFO, never reads a 10 MB file whole
+    if not isinstance(loaded, TextFile):
+        diagnostics.append(mig.CONFIG_NOT_READ.diagnostic(relative, loaded.message,
+                                                          loaded.line, loaded.column))
+        entries.append(ReportEntry("config", relative, "not-migrated", [loaded.message], relative))
         return WorkspaceConfig(relative, None)
+    text = loaded.text
     options, result = config_options(relative, text)
     if result.fatal:
         diagnostics.append(mig.CONFIG_NOT_READ.diagnostic(relative, "aip refuses this config (see `aipack-compat validate`)"))
+        # Nothing of it is carried over, so the migration lost it: that must show in the exit code.
+        entries.append(ReportEntry("config", relative, "not-migrated", ["aip refuses this config"], relative))
     reading = result.reading_for(ERA_READING_VERSION.get(result.era, "0.8.37"))
     provenance: list[OptionProvenance] = []
     for key in sorted(options):
@@ -104,13 +107,12 @@ def read_agent(root: str, agent_path: str, aip_version: str, entries: list[Repor
     from aipack_compat.load.agent import parse_agent
 
     relative = posixpath.relpath(os.path.abspath(agent_path).replace(os.sep, "/"), root)
-    try:
-        with open(agent_path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        diagnostics.append(mig.AGENT_NOT_READ.diagnostic(relative, f"cannot read agent: {type(exc).__name__}"))
-        entries.append(ReportEntry("agent", relative, "not-migrated", [f"cannot read: {exc}"], relative))
+    loaded = read_text_file(agent_path)
+    if not isinstance(loaded, TextFile):
+        diagnostics.append(mig.AGENT_NOT_READ.diagnostic(relative, loaded.message, loaded.line, loaded.column))
+        entries.append(ReportEntry("agent", relative, "not-migrated", [loaded.message], relative))
         return None
+    text = loaded.text
     document = parse_agent(relative, text, aip_version)
     changes: list[str] = []
     options: dict[str, Any] = {}

@@ -199,6 +199,12 @@ def _run_child(argv: list[str], cwd: Path, env: dict[str, str], timeout: float |
         _kill_group(child)
         out, err = child.communicate()
         return child.returncode, _text(out), _text(err), Failure(kind="timeout", message=f"aip did not finish within {timeout:g} s")
+    except BaseException:
+        # Ctrl-C: aip runs in its own session (the terminal's SIGINT never reaches it), so stop it
+        # here, or it outlives the replay and keeps talking to a proxy that is gone.
+        _kill_group(child)
+        child.wait()
+        raise
     return child.returncode, _text(out), _text(err), None
 
 

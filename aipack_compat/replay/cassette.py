@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aipack_compat.errors import UsageFailure
-from aipack_compat.files import write_atomic
+from aipack_compat.files import write_user_file
 from aipack_compat.model.report import Cassette
 
 CASSETTE_DIR = "cassettes"
@@ -18,7 +18,7 @@ def cassette_path(out_dir: Path, file_stem: str) -> Path:
 
 def save_cassette(out_dir: Path, file_stem: str, cassette: Cassette, *, force: bool) -> Path:
     path = cassette_path(out_dir, file_stem)
-    write_atomic(path, cassette.model_dump_json(indent=1) + "\n", force=force)
+    write_user_file(path, cassette.model_dump_json(indent=1) + "\n", force=force)
     return path
 
 
@@ -31,6 +31,8 @@ def load_cassettes(out_dir: Path) -> list[Cassette]:
         raise UsageFailure(f"{folder}: no cassettes here; run `aipack-compat replay PATH --out {out_dir}` online first")
     cassettes = []
     for path in sorted(folder.glob("*.json")):
+        if not path.is_file():  # a FIFO or a directory named like a cassette: reading would block or fail
+            raise UsageFailure(f"{path}: not a regular file, so not a replay cassette")
         try:
             cassettes.append(Cassette.model_validate_json(path.read_bytes()))
         except ValidationError as exc:

@@ -158,12 +158,17 @@ class RecordingProxy:
                 raise RuntimeError(f"recording {self._label!r} is still active")
             self._label, self._origin = label, time.monotonic()
             self._sinks[label] = sink
+        completed = False
         try:
             yield sink
+            completed = True
         finally:
             with self._lock:
                 # A client may finish reading before the proxy has filed the exchange: wait for it.
-                self._lock.wait_for(lambda: self._in_flight == 0, timeout=30)
+                # Not when the block failed or Ctrl-C stopped it: nobody reads the sink then, and an
+                # exchange still waiting on a slow Ollama would hold the interrupt up for 30 s.
+                if completed:
+                    self._lock.wait_for(lambda: self._in_flight == 0, timeout=30)
                 self._label = None
                 self._sinks.pop(label, None)
 

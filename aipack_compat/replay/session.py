@@ -5,6 +5,7 @@ case and the replay goes on."""
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -64,13 +65,28 @@ def load_job_config(source: Path) -> tuple[JobConfig, Path]:
 
     path = source / CONFIG_FILE_NAME if source.is_dir() else source
     if not path.is_file():
-        hint = f"; run `aipack-compat migrate {source} --out DIR` and replay DIR" if source.is_dir() else ""
-        raise UsageFailure(f"{path}: no migrated job config here{hint}")
+        if source.is_dir():
+            raise UsageFailure(f"{path}: no migrated job config here; run `aipack-compat migrate {source} --out DIR` and replay DIR")
+        if path.exists():  # a FIFO or device: reading it would block or never end
+            raise UsageFailure(f"{path}: not a regular file, expected a migrated job config ({CONFIG_FILE_NAME})")
+        dangling = " (a broken symbolic link)" if path.is_symlink() else ""
+        raise UsageFailure(f"{path}: no such file or directory{dangling}")
     config = load_validated(path)
-    root = (path.parent / config.root).resolve()
+    if not _is_http_url(config.execution.ollama_url):
+        raise UsageFailure(f"{path}: execution.ollama_url: {config.execution.ollama_url!r} is not an http(s) URL")
+    root = Path(os.path.realpath(path.parent / config.root))  # realpath: a symlink loop is "not a directory", not a crash
     if not root.is_dir():
         raise UsageFailure(f"{path}: root {config.root!r} is not a directory ({root})")
     return config, root
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def backend_reachable(url: str, timeout: float = 3.0) -> str | None:
@@ -94,6 +110,10 @@ def replay_online(options: ReplayOptions, new_path: NewPathRunner | None = None)
     if not cases:
         raise UsageFailure(f"{options.source}: no case matches --only {' '.join(options.only)}" if options.only else f"{options.source}: the config has no jobs")
     _refuse_stale_cassettes(options, cases)
+    from aipack_compat.files import ensure_writable_directory
+
+    # Before minutes of recording, not after: an --out that cannot take the cassettes is one line now.
+    ensure_writable_directory(options.out_dir, "replay output directory")
     upstream = (options.ollama_url or config.execution.ollama_url).rstrip("/")
     aip = detect_aip(options.aip_binary)
     unavailable = availability_failure(aip, options.aip_binary)

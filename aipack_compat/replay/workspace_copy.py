@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 from pathlib import Path
 
 from aipack_compat.model.job import AgentSpec, JobConfig
@@ -27,15 +28,27 @@ FileState = dict[str, tuple[int, int]]
 
 def copy_workspace(root: Path, destination: Path, exclude: Path | None = None) -> None:
     """Copy `root` to `destination` (which must not exist), skipping VCS dirs, caches and `exclude`."""
-    excluded = exclude.resolve() if exclude is not None else None
+    # os.path.realpath, not Path.resolve: a symlink loop in the user's tree must not end the replay
+    # (Path.resolve raises RuntimeError on loops in Python 3.11).
+    excluded = os.path.realpath(exclude) if exclude is not None else None
 
     def ignore(directory: str, names: list[str]) -> set[str]:
-        skipped = {name for name in names if name in COPY_IGNORED}
+        skipped = {name for name in names if name in COPY_IGNORED or _special(os.path.join(directory, name))}
         if excluded is not None:
-            skipped |= {name for name in names if (Path(directory) / name).resolve() == excluded}
+            skipped |= {name for name in names if os.path.realpath(os.path.join(directory, name)) == excluded}
         return skipped
 
     shutil.copytree(root, destination, symlinks=True, ignore=ignore)
+
+
+def _special(path: str) -> bool:
+    """FIFOs, sockets and devices: copying a FIFO blocks until someone writes to it, and neither aip
+    nor the executor reads them from a workspace. Symlinks are copied as links (never followed)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode))
 
 
 def file_state(root: Path) -> FileState:

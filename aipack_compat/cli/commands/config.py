@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from aipack_compat.cli.commands._options import aip_version_option, format_option
+
 FORMATS = ("text", "json")
 
 
@@ -21,8 +23,8 @@ def command() -> None:
 @click.argument("path", required=False, default=".", type=click.Path())
 @click.option("--base-dir", type=click.Path(file_okay=False), help="aip base dir (default ~/.aipack-base).")
 @click.option("--agent", "agent_file", type=click.Path(), help="Also merge this agent's `# Options` block.")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--aip-version", default=None, help="aip version whose merge rules to apply (default: latest known).")
+@format_option(FORMATS)
+@aip_version_option("aip version whose merge rules to apply (default: latest known).")
 def show(path: str, base_dir: str | None, agent_file: str | None, output_format: str, aip_version: str | None) -> int:
     """Show the merged options for the workspace (or config file) PATH, and the resolved model."""
     from aipack_compat.check.config import DEFAULT_AIP_VERSION
@@ -63,12 +65,12 @@ def _load_config(config_path: str, layer: str) -> Any:
 
 def _read(file_path: str) -> str:
     from aipack_compat.errors import UsageFailure
-    from aipack_compat.files import read_text_file
+    from aipack_compat.files import diagnostic_line, read_text_file
     from aipack_compat.model.diagnostic import Diagnostic
 
     loaded = read_text_file(file_path)
     if isinstance(loaded, Diagnostic):
-        raise UsageFailure(f"{file_path}: {loaded.message}")
+        raise UsageFailure(diagnostic_line(loaded))
     return loaded.text
 
 

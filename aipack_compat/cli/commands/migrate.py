@@ -10,6 +10,8 @@ import os
 
 import click
 
+from aipack_compat.cli.commands._options import aip_version_option
+
 
 @click.command("migrate")
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
@@ -18,43 +20,68 @@ import click
 @click.option("--force", is_flag=True, help="Overwrite output files that exist and differ.")
 @click.option("--emit", type=click.Choice(("json", "python", "both")), default="json", show_default=True,
               help="Write aipack-compat.json, aipack_jobs.py, or both.")
-@click.option("--aip-version", default=None, help="aip version the scripts target (default: by binary and layout).")
+@aip_version_option("aip version the scripts target (default: by binary and layout).")
 def command(path: str, out_dir: str, dry_run: bool, force: bool, emit: str, aip_version: str | None) -> int:
     """Migrate the legacy setup under PATH (scripts, config, agents) into typed job configs in DIR.
 
     Exit 0 when everything was migrated, 1 when something could not be (listed in MIGRATION.md).
     """
     from aipack_compat.errors import UsageFailure
-    from aipack_compat.files import RefusedOverwrite, write_atomic
+    from aipack_compat.files import ensure_writable_directory, write_user_file
     from aipack_compat.migrate.plan import plan_migration
 
+    _refuse_unusable_out(out_dir)
     plan = plan_migration(path, emit, aip_version, out_dir)
     targets = {name: os.path.join(out_dir, name) for name in sorted(plan.files)}
+    states = {name: _state(target, plan.files[name]) for name, target in targets.items()}
+    if not (plan.migration and plan.migration.config.jobs):
+        click.echo(f"note: {path}: no `aip run` / `devai run` invocation found in its scripts, Makefiles or CI files; "
+                   "the job config has no jobs", err=True)
     if dry_run:
         for name, target in targets.items():
-            click.echo(f"would write {target} ({len(plan.files[name].encode('utf-8')):,} bytes)")
+            size = f"{len(plan.files[name].encode('utf-8')):,} bytes"
+            click.echo({"new": f"would write {target} ({size})",
+                        "same": f"unchanged {target}",
+                        "differs": f"would {'overwrite' if force else 'refuse to overwrite (differs; needs --force)'} "
+                                   f"{target} ({size})"}[states[name]])
         click.echo(_summary(plan))
         return 1 if plan.lost_something else 0
-    refused = [t for n, t in targets.items() if os.path.exists(t) and not force and _differs(t, plan.files[n])]
+    refused = [target for name, target in targets.items() if states[name] == "differs" and not force]
     if refused:
-        raise UsageFailure(f"{refused[0]} exists and differs; use --force to overwrite it")
+        more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+        raise UsageFailure(f"{refused[0]} exists and differs{more}; use --force to overwrite, or --dry-run to see what would change")
+    ensure_writable_directory(out_dir)
     written = 0
     for name, target in targets.items():
-        try:
-            written += write_atomic(target, plan.files[name], force=force)
-        except RefusedOverwrite as exc:
-            raise UsageFailure(str(exc)) from exc
+        written += write_user_file(target, plan.files[name], force=force)
     click.echo(f"wrote {written} file(s) to {out_dir}" if written else f"{out_dir} is already up to date")
     click.echo(_summary(plan))
     return 1 if plan.lost_something else 0
 
 
-def _differs(target: str, text: str) -> bool:
+def _refuse_unusable_out(out_dir: str) -> None:
+    """Before any work: --out must not be, or lie under, an existing file (also for --dry-run, which
+    would otherwise promise writes that cannot happen)."""
+    from aipack_compat.errors import UsageFailure
+
+    probe = os.path.abspath(out_dir)
+    while not os.path.lexists(probe):
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        raise UsageFailure(f"--out {out_dir}: {probe} is a file, not a directory")
+
+
+def _state(target: str, text: str) -> str:
+    """"new" (nothing there), "same" (already these bytes) or "differs"."""
+    if not os.path.lexists(target):
+        return "new"
     try:
-        with open(target, "rb") as handle:
-            return handle.read() != text.encode("utf-8")
+        if os.path.isfile(target) and os.path.getsize(target) == len(text.encode("utf-8")):
+            with open(target, "rb") as handle:
+                return "same" if handle.read() == text.encode("utf-8") else "differs"
     except OSError:
-        return True
+        pass
+    return "differs"
 
 
 def _summary(plan: object) -> str:

@@ -10,15 +10,17 @@ from pathlib import Path
 
 import click
 
+from aipack_compat.cli.commands._options import check_ollama_urls
+
 
 @click.command("replay")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False), help="Directory for report.* and cassettes/.")
 @click.option("--aip", "aip_binary", metavar="BIN", help="The aip binary to replay with (default: `aip` on PATH).")
-@click.option("--ollama-url", metavar="URL", help="Where Ollama really is (default: the config's execution.ollama_url).")
+@click.option("--ollama-url", metavar="URL", callback=check_ollama_urls, help="Where Ollama really is (default: the config's execution.ollama_url).")
 @click.option("--only", "only", multiple=True, metavar="CASE", help="Replay only cases whose id or job name matches this glob (repeatable).")
 @click.option("--offline", is_flag=True, help="Re-run the comparison from DIR/cassettes; needs neither Ollama nor aip.")
-@click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0.1), metavar="S", help="Per-case time limit for each path (default: the job's own).")
+@click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0.1), metavar="SECONDS", help="Per-case time limit for each path (default: the job's own).")
 @click.option(
     "--proxy-mode",
     type=click.Choice(("forward", "reverse")),
@@ -41,7 +43,7 @@ def command(
     force: bool,
 ) -> int:
     """Replay PATH (a migrated aipack-compat.json, or the directory holding it) on both paths."""
-    from aipack_compat.files import write_atomic
+    from aipack_compat.files import write_user_file
     from aipack_compat.replay.session import ReplayOptions, recheck_offline, replay_online
     from aipack_compat.report.replay_html import render_html
     from aipack_compat.report.replay_json import render_json
@@ -58,10 +60,20 @@ def command(
         similarity_threshold=similarity_threshold,
         force=force,
     )
-    report = recheck_offline(options) if offline else replay_online(options)
+    if offline:
+        _note_ignored_online_options({"--aip": aip_binary, "--ollama-url": ollama_url, "--timeout": timeout_seconds,
+                                      "--proxy-mode": proxy_mode if proxy_mode != "forward" else None,
+                                      "--force": force or None})
+    try:
+        report = recheck_offline(options) if offline else replay_online(options)
+    except KeyboardInterrupt:
+        # Cassettes are written whole (write_atomic) as each case ends, so what is there is usable.
+        click.echo(f"interrupted: cassettes of the finished cases are in {out_dir / 'cassettes'}; "
+                   f"judge them with --offline, or record again with --force", err=True)
+        return 130
     # report.* are derived from the cassettes, so rewriting them is always safe (force=True).
     for name, text in (("report.json", render_json(report)), ("report.md", render_markdown(report)), ("report.html", render_html(report))):
-        write_atomic(out_dir / name, text, force=True)
+        write_user_file(out_dir / name, text, force=True)
     summary = report.summary
     for case in report.cases:
         if case.verdict != "equivalent":
@@ -71,3 +83,11 @@ def command(
         f"{summary.output_differs} output differs only, {summary.failed} failed; report in {out_dir / 'report.html'}\n"
     )
     return 0 if report.all_equivalent else 1
+
+
+def _note_ignored_online_options(given: dict[str, object]) -> None:
+    """--offline judges recorded cassettes; options that steer a recording do nothing there. Say so
+    (not an error: CI often keeps one command line for both modes)."""
+    ignored = [flag for flag, value in given.items() if value is not None]
+    if ignored:
+        sys.stderr.write(f"note: {', '.join(ignored)} ignored with --offline (the cassettes already hold the recording)\n")

@@ -7,10 +7,12 @@ import sys
 
 import click
 
+from aipack_compat.cli.commands._options import format_option
+
 
 @click.command("rules")
 @click.argument("code", required=False)
-@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True)
+@format_option(("text", "json"))
 def command(code: str | None, output_format: str) -> int:
     """List every rule, or explain CODE (e.g. CFG003)."""
     from aipack_compat.check.rules import all_rules

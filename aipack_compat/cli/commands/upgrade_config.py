@@ -12,18 +12,18 @@ import click
 
 
 @click.command("upgrade-config")
-@click.argument("path", type=click.Path(exists=True))
+@click.argument("path", type=click.Path())
 @click.option("--write", is_flag=True, help="Apply the rewrite (atomically) instead of showing the diff.")
 def command(path: str, write: bool) -> int:
     """Rewrite [genai]/[runtime]/[default_options] in the config PATH (or PATH/.aipack|.devai/config.toml)."""
     from aipack_compat.errors import UsageFailure
-    from aipack_compat.files import TextFile, read_text_file, write_atomic
+    from aipack_compat.files import TextFile, diagnostic_line, read_text_file, write_user_file
     from aipack_compat.migrate.upgrade_toml import UpgradeFailure, unified_diff, upgrade_config_text
 
     config_path = _config_path(path)
     loaded = read_text_file(config_path)
     if not isinstance(loaded, TextFile):
-        raise UsageFailure(f"{config_path}: {loaded.message}")
+        raise UsageFailure(diagnostic_line(loaded))
     try:
         upgrade = upgrade_config_text(config_path, loaded.text)
     except UpgradeFailure as exc:
@@ -34,7 +34,7 @@ def command(path: str, write: bool) -> int:
         click.echo(f"{config_path}: already in the current shape")
         return 0
     if write:
-        write_atomic(config_path, upgrade.text, force=True)
+        write_user_file(config_path, upgrade.text, force=True)  # overwriting is what --write asks for
         click.echo(f"{config_path}: upgraded ({'; '.join(upgrade.changes)})")
         return 0
     click.echo(unified_diff(config_path, loaded.text, upgrade.text), nl=False)
@@ -42,10 +42,12 @@ def command(path: str, write: bool) -> int:
 
 
 def _config_path(path: str) -> str:
-    if os.path.isfile(path):
+    """PATH itself unless it is a directory, else the workspace config under it. Whatever is there
+    (a directory named config.toml, a FIFO) goes to `read_text_file`, which says what is wrong."""
+    if not os.path.isdir(path):
         return path
     for candidate in (os.path.join(path, ".aipack", "config.toml"), os.path.join(path, ".devai", "config.toml")):
-        if os.path.isfile(candidate):
+        if os.path.lexists(candidate):
             return candidate
     from aipack_compat.errors import UsageFailure
 
