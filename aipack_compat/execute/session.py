@@ -28,6 +28,10 @@ def load_job_config(path: Path) -> JobConfig:
         config = JobConfig.model_validate_json(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
+        if tuple(first["loc"]) == ("schema_version",):
+            raise UsageFailure(
+                f"{path}: schema_version {first.get('input')!r} is not one this aipack-compat reads (it reads 1); "
+                "migrate again with this version") from exc
         where = ".".join(str(part) for part in first["loc"]) or "(top level)"
         more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
         raise UsageFailure(f"{path}: invalid job config at {where}: {first['msg']}{more}") from exc

@@ -7,6 +7,7 @@ pre-commit hook. The base layers (`~/.aipack-base`) are located separately by `b
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,6 +142,8 @@ def _walk(root: str, found: DiscoveredFiles) -> list[str]:
 def _looks_like_aip_caller(path: str) -> bool:
     """Cheap sniff: a sh/bash shebang, or a Python file mentioning `aip`/`devai` as a word."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device would block the read
+            return False
         with open(path, "rb") as handle:
             head = handle.read(65536)
     except OSError:

@@ -46,3 +46,10 @@ def test_base_layers_lists_only_existing_files(tmp_path):
     layers = base_layers(tmp_path)
     assert layers.default == tmp_path / "config-default.toml"
     assert layers.user is None and layers.legacy is None
+
+
+def test_fifos_in_a_walked_tree_do_not_block_discovery(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    os.mkfifo(tmp_path / "tool.py")
+    found = discover([str(tmp_path)])
+    assert found.scripts == []
