@@ -114,7 +114,7 @@ def test_bad_inputs_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["replay", str(bad), "--out", str(tmp_path / "o3"), "--offline"]) == 2
     errors = capsys.readouterr().err.strip().splitlines()
     assert len(errors) == 3 and all(line.startswith("aipack-compat: error: ") for line in errors)
-    assert "invalid job config at schema_version" in errors[0] and "no cassettes" in errors[1] and "not a replay cassette" in errors[2]
+    assert "schema_version 7 is not one this aipack-compat reads" in errors[0] and "no cassettes" in errors[1] and "not a replay cassette" in errors[2]
 
 
 def test_replay_reads_configs_with_the_executors_loader(tmp_path: Path, workspace: Path) -> None:
