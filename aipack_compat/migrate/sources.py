@@ -15,8 +15,8 @@ from aipack_compat.check.rules import mig
 from aipack_compat.files import TextFile, read_text_file
 from aipack_compat.migrate.report import ReportEntry
 from aipack_compat.model.diagnostic import Diagnostic
-from aipack_compat.model.job import AgentSpec, OptionProvenance, PromptPart, SourceLocation, StageCode
-from aipack_compat.model.options import AgentOptions
+from aipack_compat.check.agent_spec import agent_key
+from aipack_compat.model.job import AgentSpec, OptionProvenance, SourceLocation
 
 # the aip version whose reading of a config shape is migrated (check/config.py `era` names)
 ERA_READING_VERSION = {"devai-0.1": "0.1.0", "devai-0.5": "0.5.9", "default_options": "0.7.9"}
@@ -25,9 +25,6 @@ LEGACY_NAMES = {
     "devai-0.5": {"model": "[genai] model", "temperature": "[genai] temperature",
                   "input_concurrency": "[runtime] input_concurrency"},
 }
-AGENT_ERAS = {"devai-rhai": "devai-rhai", "devai-lua": "devai-lua", "aipack": "aipack-0.8"}
-
-
 @dataclass(slots=True)
 class WorkspaceConfig:
     path: str | None  # relative to root
@@ -95,53 +92,28 @@ def _provenance_value(value: Any) -> Any:
     return dict(sorted(value.items())) if isinstance(value, dict) else value
 
 
-def agent_key(root: str, agent_path: str) -> str:
-    relative = posixpath.relpath(os.path.abspath(agent_path).replace(os.sep, "/"), root)
-    stem, _ = posixpath.splitext(relative)
-    return stem
-
-
 def read_agent(root: str, agent_path: str, aip_version: str, entries: list[ReportEntry],
                diagnostics: list[Diagnostic]) -> AgentSpec | None:
-    from aipack_compat.check.config import check_agent_options_toml
-    from aipack_compat.load.agent import parse_agent
+    from aipack_compat.check.agent_spec import agent_spec_from_text
 
     relative = posixpath.relpath(os.path.abspath(agent_path).replace(os.sep, "/"), root)
-    loaded = read_text_file(agent_path)
-    if not isinstance(loaded, TextFile):
-        diagnostics.append(mig.AGENT_NOT_READ.diagnostic(relative, loaded.message, loaded.line, loaded.column))
-        entries.append(ReportEntry("agent", relative, "not-migrated", [loaded.message], relative))
+    try:
+        with open(agent_path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        diagnostics.append(mig.AGENT_NOT_READ.diagnostic(relative, f"cannot read agent: {type(exc).__name__}"))
+        entries.append(ReportEntry("agent", relative, "not-migrated", [f"cannot read: {exc}"], relative))
         return None
-    text = loaded.text
-    document = parse_agent(relative, text, aip_version)
+    converted = agent_spec_from_text(agent_key(root, agent_path), relative, text, aip_version)
     changes: list[str] = []
-    options: dict[str, Any] = {}
-    if document.options_toml is not None:
-        options, problems = check_agent_options_toml(relative, document.options_toml, document.options_line)
-        if any(d.severity.label == "error" for d in problems):
-            diagnostics.append(mig.AGENT_NOT_READ.diagnostic(relative, "invalid `# Options` block", document.options_line))
-            changes.append("invalid `# Options` values were dropped")
-    parts = [
-        PromptPart(role=part.role, heading=part.heading, template=part.template,  # type: ignore[arg-type]
-                   options_fragment=part.options_fragment, source=SourceLocation(path=relative, line=part.line))
-        for part in document.prompt_parts
-    ]
-    stages: list[StageCode] = []
-    for name in ("before_all", "data", "output", "after_all"):
-        stage = document.stage(name)
-        if stage is None:
-            continue
-        if stage.language != "lua":
-            changes.append(f"{name} stage in {stage.language} left out (only Lua stages run)")
-            diagnostics.append(mig.STAGE_NOT_MIGRATED.diagnostic(relative, f"{name} stage is {stage.language}", stage.heading_line))
-            continue
-        stages.append(StageCode(stage=name, code=stage.code,  # type: ignore[arg-type]
-                                source=SourceLocation(path=relative, line=stage.first_code_line)))
-    if document.legacy_config_toml is not None:
+    if converted.options_errors:
+        diagnostics.append(mig.AGENT_NOT_READ.diagnostic(relative, "invalid `# Options` block", converted.options_line))
+        changes.append("invalid `# Options` values were dropped")
+    for stage in converted.dropped_stages:
+        changes.append(f"{stage.stage} stage in {stage.language} left out (only Lua stages run)")
+        diagnostics.append(mig.STAGE_NOT_MIGRATED.diagnostic(relative, f"{stage.stage} stage is {stage.language}",
+                                                             stage.heading_line))
+    if converted.has_legacy_config:
         changes.append("`# Config` section (read by aip <= 0.6.6) not carried over")
-    spec = AgentSpec(
-        name=agent_key(root, agent_path), source=SourceLocation(path=relative), options=AgentOptions(**options),
-        prompt_parts=parts, stages=stages, era=AGENT_ERAS.get(document.era_guess, "aipack-0.8"),
-    )
     entries.append(ReportEntry("agent", relative, "migrated-with-changes" if changes else "migrated", changes, relative))
-    return spec
+    return converted.spec
