@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _NUMBERS = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 
 
+@functools.lru_cache(maxsize=64)  # era switches run per item: a handful of distinct strings, thousands of calls
 def parse_version(text: str) -> tuple[int, int, int]:
     """`0.8.37` -> (0, 8, 37); `0.8.34-WIP` -> (0, 8, 34); `devai-rhai` -> (0, 1, 0)."""
     if text.startswith("devai-rhai"):
@@ -18,5 +20,6 @@ def parse_version(text: str) -> tuple[int, int, int]:
     return (major, minor, patch)
 
 
+@functools.lru_cache(maxsize=256)
 def at_least(version: str, floor: str) -> bool:
     return parse_version(version) >= parse_version(floor)
