@@ -17,6 +17,7 @@ from aipack_compat.load.workspace import BaseLayers, DiscoveredFiles, base_layer
 from aipack_compat.model.diagnostic import CheckResult, Diagnostic
 
 DEFAULT_AIP_VERSION = "0.8.37"
+DEVAI_LUA_VERSION = "0.5.12"  # the last devai release: the era a `.devai` agent is judged in
 
 
 @dataclass(slots=True)
@@ -26,6 +27,8 @@ class CheckSettings:
     """Explicit base dir: its files are layered AND reported. None: ~/.aipack-base, layered only."""
     use_base: bool = True
     check_scripts: bool = True
+    explicit_aip_version: str | None = None
+    """The version the user asked for; None lets each script line keep its binary's era (devai vs aip)."""
 
 
 @dataclass(slots=True)
@@ -201,7 +204,11 @@ def _check_agent_effective(ctx: _Context, agent_path: str, document: Any, agent_
     from aipack_compat.check.effective import check_effective, merge_layers
     from aipack_compat.check.rules.cfg import BUILTIN_DEFAULT_LAYER
 
+    version = ctx.settings.aip_version
     layers = [*ctx.base_results]
+    if agent_path.endswith(".devai") and ctx.settings.explicit_aip_version is None:
+        # a .devai agent runs under devai 0.5.x: one workspace config, no base layers (spec §1.1)
+        version, layers = DEVAI_LUA_VERSION, []
     workspace = _workspace_config_for(ctx, agent_path)
     if workspace is not None:
         layers.append(workspace)
@@ -210,9 +217,7 @@ def _check_agent_effective(ctx: _Context, agent_path: str, document: Any, agent_
         from aipack_compat.load.toml_spans import parse_toml
 
         agent_spans = parse_toml(document.options_toml, document.options_line - 1).spans
-    effective = merge_layers(
-        layers, agent_options, agent_path, aip_version=ctx.settings.aip_version, agent_spans=agent_spans
-    )
+    effective = merge_layers(layers, agent_options, agent_path, aip_version=version, agent_spans=agent_spans)
     for diagnostic in check_effective(effective, agent_path):
         # "assuming the shipped defaults" is one fact about the run, not about each agent.
         if diagnostic.code == BUILTIN_DEFAULT_LAYER.code:
@@ -240,5 +245,5 @@ def _check_script(ctx: _Context, script_path: str) -> None:
         return
     from aipack_compat.check.scripts import check_script_text
 
-    _, diagnostics = check_script_text(script_path, text.text, None, aip_version=ctx.settings.aip_version)
+    _, diagnostics = check_script_text(script_path, text.text, None, aip_version=ctx.settings.explicit_aip_version)
     ctx.result.extend(diagnostics)

@@ -48,10 +48,20 @@ def check_scan(scan: ScriptScan, root: str, aip_version: str | None = None) -> l
         diagnostics.append(_at(sh.SCRIPT_SYNTAX, location, message))
     layout = _layout(root)
     for invocation in scan.invocations:
-        version = aip_version or era_version(invocation.program, root)
+        version = era_version(invocation.program, root)
+        # an explicit --aip-version describes the `aip` binary; a `devai run` line keeps its own era
+        # unless the version given is itself a devai one (< 0.6.0)
+        if aip_version and (invocation.program != "devai" or _is_devai_version(aip_version)):
+            version = aip_version
         diagnostics.extend(_check_invocation(invocation, root, version, layout))
     diagnostics.extend(_check_rewrites(scan, root))
     return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def _is_devai_version(version: str) -> bool:
+    from aipack_compat.model.agent import parse_aip_version
+
+    return parse_aip_version(version) < (0, 6, 0)
 
 
 def era_version(program: str, root: str) -> str:
@@ -96,9 +106,17 @@ def _check_invocation(invocation: Invocation, root: str, version: str, layout: s
         out.append(_at(sh.UNKNOWN_RUN_FLAG, where, f"`--dry {invocation.dry}`: the value must be `req` or `res`"))
     if invocation.file_globs and invocation.inputs:
         out.append(_at(sh.FILES_AND_INPUTS, where, "aip refuses `-f` together with `-i` (Cannot use both --on-inputs and --on-files)"))
-    if not invocation.single_shot and not invocation.watch:
-        out.append(_at(sh.INTERACTIVE_RUN, where, f"`{invocation.program} run` without `-s` waits for the terminal in a script",
-                       hint="add `-s` (aip 0.7.0+)"))
+    if not invocation.single_shot and not invocation.watch and parsed_version >= (0, 5, 0):
+        # the one-shot flag by era (spec §4.2): none before 0.5.10, `--ni` 0.5.10+, `-s` 0.7.0+
+        if parsed_version >= (0, 7, 0):
+            advice = "add `-s`"
+        elif parsed_version >= (0, 5, 10):
+            advice = "add `--ni` (`--not-interactive`; it became `-s` in aip 0.7.0)"
+        else:
+            advice = f"{invocation.program} {version} has no one-shot flag; run it from a terminal or upgrade"
+        out.append(_at(sh.INTERACTIVE_RUN, where,
+                       f"`{invocation.program} run` without a one-shot flag waits for the terminal in a script",
+                       hint=advice))
     if invocation.program == "devai" and layout == "aipack":
         out.append(_at(sh.DEVAI_BINARY, where, "`devai run` in a workspace that has `.aipack/` (devai reads only `.devai/`)"))
     out.extend(_check_agent(invocation, root, version))

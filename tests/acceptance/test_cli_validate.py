@@ -136,3 +136,18 @@ def test_the_whole_corpus_validates_without_a_crash(capsys):
     from aipack_compat.check.rules import all_rules
 
     assert {d["code"] for d in payload["diagnostics"]} <= set(all_rules())
+
+
+def test_devai_run_lines_are_judged_in_the_devai_era(tmp_path, capsys):
+    root = tmp_path / "legacy"
+    (root / ".devai" / "custom" / "agent").mkdir(parents=True)
+    (root / ".devai" / "config.toml").write_text('[genai]\nmodel = "llama3.2"\n')
+    (root / ".devai" / "custom" / "agent" / "title.devai").write_text("# Instruction\nTitle for {{data}}\n")
+    (root / "Makefile").write_text('titles:\n\tdevai run title -f "docs/*.md"\n')
+    for argv in (["validate", str(root)], ["validate", "--aip-version", "0.8.37", str(root)]):
+        code, out, _ = run(capsys, *argv)
+        assert "SH002" not in out, out  # devai 0.5 finds `title` under .devai/custom/agent
+    code, out, _ = run(capsys, "validate", str(root))
+    # the .devai agent is merged as devai 0.5 merges: its [genai] model, no aip base defaults
+    assert "gpt-5.6-luna" not in out and "CFG019" not in out, out
+    assert "add `--ni`" in out  # the one-shot flag of the devai era, not aip's `-s`

@@ -51,6 +51,7 @@ def command(
         base_dir=base_dir,
         use_base=not no_base,
         check_scripts=not no_scripts,
+        explicit_aip_version=aip_version,
     )
     requested = list(paths) or ["."]
     special = _special_paths(requested)
