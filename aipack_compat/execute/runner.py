@@ -273,9 +273,8 @@ class _CellRun:
                 await asyncio.to_thread(cache.put, digest, reply)
         ai_response = ai_response_object(reply.content, reply.reasoning, reply.model or model,
                                          reply.prompt_eval_count, reply.eval_count, facts.get("latency_seconds") or 0.0)
-        backend = BackendFacts(model=reply.model, done_reason=reply.done_reason,
-                               prompt_eval_count=reply.prompt_eval_count, eval_count=reply.eval_count,
-                               eval_duration_ns=reply.eval_duration_ns, total_duration_ns=reply.total_duration_ns)
+        # BackendFacts is the record's copy of the wire Reply's metrics (same field names)
+        backend = BackendFacts(**{name: getattr(reply, name) for name in BackendFacts.model_fields})
         rate = (reply.eval_count / (reply.eval_duration_ns / 1e9)
                 if reply.eval_count and reply.eval_duration_ns else None)
         await self._finish(flow, before_all, task, key, ai_response, response_text=reply.content,
