@@ -1,7 +1,7 @@
 """OllamaClient: one chat call over an injected `httpx.AsyncClient`, with retries over the pool.
 
-The HTTP client is built by `transport.build_http_client` (re-exported here; aiohttp transport for
-throughput) and tests inject `httpx.AsyncClient(transport=httpx.MockTransport(handler))`. Requests
+The HTTP client is built by `transport.build_http_client` (re-exported here; our own HTTP/1.1
+pool for start-up time and throughput, http1.py) and tests inject `httpx.AsyncClient(transport=httpx.MockTransport(handler))`. Requests
 are built by `transport.build_wire_request`, which gives aip-compat requests aip's exact head.
 """
 
@@ -20,7 +20,7 @@ from aipack_compat.execute.errors import (
     ModelError,
     ModelNotFound,
     StreamProtocolError,
-    map_httpx_errors,
+    map_transport_errors,
 )
 from aipack_compat.execute.pool import EndpointPool
 from aipack_compat.execute.retry import RetryPolicy, parse_retry_after
@@ -68,8 +68,8 @@ class OllamaClient:
         self.pool = pool
         self.policy = policy
         self.timeout_seconds = timeout_seconds
-        # DirectHTTPClient (built by build_http_client) posts chat payloads without httpx's request
-        # model; any other httpx client (tests' MockTransport) goes through httpx (direct.py).
+        # FastHTTPClient (built by build_http_client) posts chat payloads without httpx's request
+        # model; any httpx client (tests' MockTransport) goes through httpx (direct.py).
         self._post_direct = getattr(http, "post_payload", None)
         self._stream_direct = getattr(http, "stream_payload", None)
 
@@ -98,7 +98,7 @@ class OllamaClient:
     async def _attempt(self, base: str, request: WireRequest, started: float) -> tuple[Reply, float | None]:
         try:
             async with asyncio.timeout(self.timeout_seconds):
-                with map_httpx_errors(base):
+                with map_transport_errors(base):
                     if request.stream:
                         return await self._streamed(base, request, started)
                     return await self._single(base, request, started)
@@ -138,7 +138,7 @@ class OllamaClient:
 
     @staticmethod
     async def _read_stream(base: str, request: WireRequest, response: Any, started: float) -> tuple[Reply, float | None]:
-        """Accumulate NDJSON or SSE lines from an httpx.Response or a direct.DirectResponse."""
+        """Accumulate NDJSON or SSE lines from an httpx.Response or an http1.Response."""
         accumulator: NativeStream | OpenAIStream = OpenAIStream() if request.openai else NativeStream()
         ttft: float | None = None
         if response.status_code >= 300:

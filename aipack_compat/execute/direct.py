@@ -1,78 +1,63 @@
-"""`DirectHTTPClient`: an httpx.AsyncClient whose chat POSTs skip httpx and go straight to aiohttp.
+"""`FastHTTPClient`: the production HTTP client, chat POSTs straight onto `http1.Http1Pool`.
 
-Why: profiling the executor on a zero-latency backend showed about half of the client's CPU per
-request in httpx's request/response model (URL parsing, header merging and re-encoding, the byte
-stream wrappers) on top of the aiohttp transport doing the actual I/O. Chat calls are the hot path,
-so `OllamaClient` uses `post_payload` / `stream_payload` when its client offers them; everything
-else (and every test that injects `httpx.MockTransport`) keeps going through httpx. Both paths
-share one aiohttp session, connection pool and the same exact request head (see transport.py).
+`OllamaClient` takes either this client (it has `post_payload` / `stream_payload`) or any
+`httpx.AsyncClient` — the seam tests use with `httpx.MockTransport`. Requests here skip httpx's
+request model entirely: profiling a zero-latency run showed about half of the client's CPU per
+request in httpx's URL parsing, header merging and stream wrappers, and importing httpx and aiohttp
+cost more than aip's whole 50-request run (see http1.py). The request head is written as given:
+the wire headers, then `host` and `content-length`, which is reqwest's order (transport.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any
 
-import aiohttp
-import httpx
-from httpx_aiohttp import AiohttpTransport
-from yarl import URL
-
+from aipack_compat.execute.http1 import Http1Pool, Origin, Response, parse_origin
 from aipack_compat.execute.wire import WireRequest
 
 
-@dataclass(slots=True)
-class DirectResponse:
-    """The parts of an answer `OllamaClient` reads, with httpx.Response's names."""
+class FastHTTPClient:
+    def __init__(self, max_connections: int, connect_timeout: float | None) -> None:
+        self.pool = Http1Pool(max_connections=max_connections, connect_timeout=connect_timeout)
+        self._origins: dict[str, Origin] = {}
 
-    status_code: int
-    headers: Any
-    """aiohttp's case-insensitive CIMultiDictProxy; `.get(name)` like httpx.Headers."""
-    content: bytes = b""
-    _raw: aiohttp.ClientResponse | None = None
+    def _origin(self, base: str) -> Origin:
+        origin = self._origins.get(base)
+        if origin is None:
+            origin = self._origins[base] = parse_origin(base)
+        return origin
 
-    async def aread(self) -> bytes:
-        if self._raw is not None:
-            self.content = await self._raw.read()
-        return self.content
+    @staticmethod
+    def _head(origin: Origin, request: WireRequest) -> list[tuple[str, str]]:
+        return [*request.headers.items(), ("host", origin.host_header), ("content-length", str(len(request.payload)))]
 
-    async def aiter_bytes(self) -> AsyncIterator[bytes]:
-        assert self._raw is not None
-        async for chunk in self._raw.content.iter_any():
-            yield chunk
-
-
-class DirectHTTPClient(httpx.AsyncClient):
-    def __init__(self, transport: AiohttpTransport, timeout: httpx.Timeout) -> None:
-        super().__init__(transport=transport, timeout=timeout, trust_env=False)
-        self._aiohttp = transport
-        self._hosts: dict[str, str] = {}
-
-    def _session(self) -> aiohttp.ClientSession:
-        # The same session the httpx transport uses, created lazily inside the running loop.
-        if not isinstance(self._aiohttp.client, aiohttp.ClientSession):
-            self._aiohttp.client = self._aiohttp.get_client()
-        return self._aiohttp.client
-
-    def _head(self, base: str, request: WireRequest) -> list[tuple[str, str]]:
-        headers = list(request.headers.items())
-        if request.compat_version is not None:
-            # reqwest's order: the request's headers, then host, then content-length (transport.py).
-            host = self._hosts.get(base)
-            if host is None:
-                host = self._hosts[base] = URL(base).host_port_subcomponent or ""
-            headers += [("host", host), ("content-length", str(len(request.payload)))]
-        return headers
-
-    async def post_payload(self, base: str, request: WireRequest) -> DirectResponse:
-        async with self._session().post(base + request.path, data=request.payload, headers=self._head(base, request),
-                                        allow_redirects=False, compress=False) as response:
-            return DirectResponse(response.status, response.headers, await response.read())
+    async def post_payload(self, base: str, request: WireRequest) -> Response:
+        origin = self._origin(base)
+        return await self.pool.send(origin, "POST", request.path, self._head(origin, request), request.payload)
 
     @asynccontextmanager
-    async def stream_payload(self, base: str, request: WireRequest) -> AsyncIterator[DirectResponse]:
-        async with self._session().post(base + request.path, data=request.payload, headers=self._head(base, request),
-                                        allow_redirects=False, compress=False) as response:
-            yield DirectResponse(response.status, response.headers, _raw=response)
+    async def stream_payload(self, base: str, request: WireRequest) -> AsyncIterator[Response]:
+        origin = self._origin(base)
+        response = await self.pool.send(origin, "POST", request.path, self._head(origin, request), request.payload,
+                                        stream=True)
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    async def get(self, url: str) -> Response:
+        """A plain GET of an absolute URL (the preflight probe)."""
+        parts = url.split("/", 3)
+        base, path = "/".join(parts[:3]), "/" + (parts[3] if len(parts) > 3 else "")
+        origin = self._origin(base)
+        return await self.pool.send(origin, "GET", path, [("accept", "*/*"), ("host", origin.host_header)])
+
+    async def aclose(self) -> None:
+        await self.pool.aclose()
+
+    async def __aenter__(self) -> "FastHTTPClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

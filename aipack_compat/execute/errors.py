@@ -1,4 +1,4 @@
-"""Backend failures, mapped once from httpx into our own tree; retry decisions look only at these.
+"""Backend failures, mapped once from the HTTP client's exceptions into our own tree; retry decisions look only at these.
 
     BackendError                 any failed AI call (carries the endpoint and, if any, the status)
     ├── BackendUnreachable       connect refused / DNS / reset before a response started  (retried)
@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -53,30 +54,31 @@ class ModelError(BackendError):
 
 
 @contextmanager
-def map_httpx_errors(endpoint: str) -> Iterator[None]:
-    """Translate httpx and aiohttp exceptions into the BackendError tree, chained."""
-    import aiohttp
-    import httpx
+def map_transport_errors(endpoint: str) -> Iterator[None]:
+    """Translate the HTTP clients' exceptions (ours in http1.py, httpx's for injected clients) into
+    the BackendError tree, chained. httpx is only consulted when it is already loaded: the
+    production path never imports it."""
+    from aipack_compat.execute.http1 import Http1ConnectTimeout, Http1Error
 
     try:
         yield
     except BackendError:
         raise
-    except httpx.TimeoutException as exc:
-        raise BackendTimeout(f"timed out talking to {endpoint}: {type(exc).__name__}", endpoint=endpoint) from exc
-    except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-        reason = str(exc) or type(exc).__name__
-        raise BackendUnreachable(f"cannot talk to {endpoint}: {reason}", endpoint=endpoint) from exc
-    except aiohttp.ServerTimeoutError as exc:  # the direct aiohttp path (direct.py)
-        raise BackendTimeout(f"timed out talking to {endpoint}: {type(exc).__name__}", endpoint=endpoint) from exc
-    except aiohttp.ClientError as exc:
-        reason = str(exc) or type(exc).__name__
-        raise BackendUnreachable(f"cannot talk to {endpoint}: {reason}", endpoint=endpoint) from exc
-    except httpx.TransportError as exc:
-        raise BackendUnreachable(f"transport error with {endpoint}: {exc or type(exc).__name__}",
-                                 endpoint=endpoint) from exc
-    except (ConnectionError, OSError) as exc:  # raised raw by some transports
+    except Http1ConnectTimeout as exc:
+        raise BackendTimeout(f"timed out talking to {endpoint}: {exc}", endpoint=endpoint) from exc
+    except Http1Error as exc:
         raise BackendUnreachable(f"cannot talk to {endpoint}: {exc}", endpoint=endpoint) from exc
+    except Exception as exc:
+        httpx = sys.modules.get("httpx")
+        if httpx is not None and isinstance(exc, httpx.TimeoutException):
+            raise BackendTimeout(f"timed out talking to {endpoint}: {type(exc).__name__}",
+                                 endpoint=endpoint) from exc
+        if httpx is not None and isinstance(exc, httpx.TransportError):
+            raise BackendUnreachable(f"cannot talk to {endpoint}: {exc or type(exc).__name__}",
+                                     endpoint=endpoint) from exc
+        if isinstance(exc, (ConnectionError, OSError)):  # raised raw by some transports
+            raise BackendUnreachable(f"cannot talk to {endpoint}: {exc}", endpoint=endpoint) from exc
+        raise
 
 
 def describe(exc: BackendError) -> str:

@@ -13,7 +13,7 @@ from aipack_compat.model.job import JobConfig
 from aipack_compat.model.run import RunSummary
 
 if TYPE_CHECKING:
-    import httpx
+    from aipack_compat.execute.transport import HTTPClient
 
 
 def load_job_config(path: Path) -> JobConfig:
@@ -41,16 +41,18 @@ def load_job_config(path: Path) -> JobConfig:
     return config
 
 
-async def preflight(http: "httpx.AsyncClient", urls: list[str]) -> None:
+async def preflight(http: HTTPClient, urls: list[str]) -> None:
     """Fail fast (exit 2) when no endpoint answers at all. Not used in `aip-compat` mode, where the
     request sequence must stay exactly aip's (wire-protocol.md §6.1 item 1: no /api/version calls)."""
-    import httpx
+    from aipack_compat.execute.errors import BackendError, map_transport_errors
 
     async def probe(url: str) -> str | None:
         try:
-            await http.get(url.rstrip("/") + "/api/version", timeout=5.0)
-        except httpx.HTTPError as exc:
-            return f"{url} ({type(exc).__name__})"
+            async with asyncio.timeout(5.0):
+                with map_transport_errors(url):
+                    await http.get(url.rstrip("/") + "/api/version")
+        except (BackendError, TimeoutError) as exc:
+            return f"{url} ({exc.__cause__ or exc if isinstance(exc, BackendError) else 'no answer within 5 s'})"
         return None
 
     failures = [f for f in await asyncio.gather(*(probe(url) for url in urls)) if f]
@@ -59,7 +61,7 @@ async def preflight(http: "httpx.AsyncClient", urls: list[str]) -> None:
 
 
 async def run_job_config(config: JobConfig, settings: RunSettings, progress: Progress,
-                         http: "httpx.AsyncClient | None" = None) -> RunSummary:
+                         http: "HTTPClient | None" = None) -> RunSummary:
     from aipack_compat.execute.client import build_http_client
 
     limit = max(settings.per_endpoint_limit or 0, settings.concurrency or 0, 8)

@@ -12,7 +12,6 @@ import pytest
 from aipack_compat.execute.client import OllamaClient, build_http_client
 from aipack_compat.execute.pool import EndpointPool
 from aipack_compat.execute.retry import RetryPolicy
-from aipack_compat.execute.transport import build_wire_request
 from aipack_compat.execute.wire import Extras, build_request
 from tests.support.canned_backend import CannedBackend, RecordedRequest
 
@@ -27,18 +26,14 @@ EXPECTED = {
 }
 
 
-async def _capture(version: str, transport: str, *, through_httpx: bool = False, mode: str = "aip-compat",
+async def _capture(version: str, transport: str, *, mode: str = "aip-compat",
                    extras: Extras = Extras()) -> RecordedRequest:
     backend = await CannedBackend(record=True).start()
     request = build_request(MESSAGES, "smollm2:135m", 0.0, None, mode, version, extras)  # type: ignore[arg-type]
     http = build_http_client(10, 4, transport)
     try:
-        if through_httpx:  # the httpx request model over the same aiohttp session (non-chat calls use it)
-            response = await http.send(build_wire_request(http, backend.url, request))
-            assert response.status_code == 200
-        else:
-            result = await OllamaClient(http, EndpointPool([backend.url], 4), RetryPolicy(retries=0), 10).chat(request)
-            assert result.reply.content == "Score: 7/10"
+        result = await OllamaClient(http, EndpointPool([backend.url], 4), RetryPolicy(retries=0), 10).chat(request)
+        assert result.reply.content == "Score: 7/10"
     finally:
         await http.aclose()
         await backend.close()
@@ -52,9 +47,8 @@ def _expected_head(version: str, port_host: str, payload_length: int) -> tuple[s
 
 
 @pytest.mark.parametrize("version", sorted(EXPECTED))
-@pytest.mark.parametrize("through_httpx", [False, True], ids=["direct", "httpx-model"])
-def test_aiohttp_transport_writes_aips_exact_head_in_order(version: str, through_httpx: bool) -> None:
-    recorded = asyncio.run(_capture(version, "aiohttp", through_httpx=through_httpx))
+def test_http1_transport_writes_aips_exact_head_in_order(version: str) -> None:
+    recorded = asyncio.run(_capture(version, "http1"))
     host = dict(recorded.header_lines)["host"]
     assert host.startswith("127.0.0.1:")
     payload = build_request(MESSAGES, "smollm2:135m", 0.0, None, "aip-compat", version).payload
@@ -75,12 +69,12 @@ def test_httpx_transport_sends_the_same_header_set(version: str) -> None:
 
 
 def test_no_user_agent_or_connection_header_in_compat_mode() -> None:
-    names = {name.lower() for name, _ in asyncio.run(_capture("0.8.37", "aiohttp")).header_lines}
+    names = {name.lower() for name, _ in asyncio.run(_capture("0.8.37", "http1")).header_lines}
     assert not names & {"user-agent", "connection", "transfer-encoding", "expect"}
 
 
 @pytest.mark.parametrize("stream", [False, True])
 def test_default_ollama_mode_still_answers_over_the_direct_path(stream: bool) -> None:
-    recorded = asyncio.run(_capture("0.8.37", "aiohttp", mode="ollama", extras=Extras(stream=stream)))
+    recorded = asyncio.run(_capture("0.8.37", "http1", mode="ollama", extras=Extras(stream=stream)))
     assert recorded.request_line == "POST /api/chat HTTP/1.1"
     assert (b'"stream":true' in recorded.body) is stream
