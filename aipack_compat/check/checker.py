@@ -15,8 +15,9 @@ from typing import Any
 from aipack_compat.files import TextFile, read_text_file
 from aipack_compat.load.workspace import BaseLayers, DiscoveredFiles, base_layers, discover
 from aipack_compat.model.diagnostic import CheckResult, Diagnostic
+from aipack_compat.model.versions import DEFAULT_AIP_VERSION, parse_version
 
-DEFAULT_AIP_VERSION = "0.8.37"
+__all__ = ["DEFAULT_AIP_VERSION", "CheckSettings", "check_paths"]
 DEVAI_LUA_VERSION = "0.5.12"  # the last devai release: the era a `.devai` agent is judged in
 
 
@@ -116,17 +117,12 @@ def applicable_base_layers(layers: BaseLayers, aip_version: str) -> list[tuple[s
     to config-deprecated.toml and not read); 0.6.x – 0.7.17 read the single base config.toml;
     devai never had a base config.
     """
-    version = version_tuple(aip_version)
+    version = parse_version(aip_version)
     if version >= (0, 7, 18):
         return [(layer, path) for layer, path in (("default", layers.default), ("user", layers.user)) if path]
     if version >= (0, 6, 0) and layers.legacy is not None:
         return [("base-legacy", layers.legacy)]
     return []
-
-
-def version_tuple(version: str) -> tuple[int, int, int]:
-    parts = (version.split("-", 1)[0].split(".") + ["0", "0", "0"])[:3]
-    return tuple(int(p) if p.isdigit() else 0 for p in parts)  # type: ignore[return-value]
 
 
 def _check_workspace_configs(ctx: _Context, found: DiscoveredFiles) -> None:

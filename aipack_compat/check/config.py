@@ -20,31 +20,22 @@ from aipack_compat.check.rules import cfg as rules
 from aipack_compat.load.toml_spans import KeySpans, Span, TomlPath, parse_toml
 from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.model.option_keys import OPTION_KEYS
+# Re-exported: migrate/sources.py and cli/commands/config.py import these names from here.
+from aipack_compat.model.versions import DEFAULT_AIP_VERSION, Version, parse_version
 from aipack_compat.check.options_table import (
     diagnostic_at, key_span_of, serde_kind, suggest, syntax_diagnostics, toml_literal, type_problem, value_span_of,
     check_agent_options_toml, check_options_table,
 )
 
-__all__ = ["check_config_text", "check_options_table", "check_agent_options_toml", "ConfigFileResult", "parse_version"]
+__all__ = [
+    "check_config_text", "check_options_table", "check_agent_options_toml", "ConfigFileResult",
+    "DEFAULT_AIP_VERSION", "Version", "parse_version",
+]
 
-DEFAULT_AIP_VERSION = "0.8.37"
 LAYERS = ("default", "user", "base-legacy", "workspace", "agent")
 LEGACY_TOP_LEVEL = ("genai", "runtime")
 # Models the shipped base template has set over time (spec §1.8); anything else in config-default.toml was edited.
 SHIPPED_DEFAULT_MODELS = ("gpt-4o-mini", "gpt-4.1-mini", "gpt-5-mini", "gpt-5.1", "gpt-5.4", "gpt-5.6-luna")
-
-Version = tuple[int, int, int]
-
-
-def parse_version(text: str) -> Version:
-    """`"0.8.37"`, `"v0.7.10"`, `"0.8.34-WIP"` -> (0, 8, 37); unparseable parts count as 0."""
-    numbers: list[int] = []
-    for part in text.strip().lstrip("v").split("-", 1)[0].split(".")[:3]:
-        digits = "".join(ch for ch in part if ch.isdigit())
-        numbers.append(int(digits) if digits else 0)
-    while len(numbers) < 3:
-        numbers.append(0)
-    return (numbers[0], numbers[1], numbers[2])
 
 
 @dataclass(frozen=True, slots=True)

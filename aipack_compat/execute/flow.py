@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from aipack_compat.execute.inputs import task_inputs
-from aipack_compat.execute.versions import at_least
 from aipack_compat.model.job import AgentSpec
 from aipack_compat.model.options import AgentOptions
+from aipack_compat.model.versions import at_least
 
 
 _MAY_CALL_SUB_AGENT = re.compile(r"\bagent\b|\brequire\b")

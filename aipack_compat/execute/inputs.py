@@ -16,8 +16,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from aipack_compat.execute.versions import at_least
 from aipack_compat.model.job import InputSpec
+from aipack_compat.model.versions import at_least
 
 # Extensions aip's `is_likely_text` treats as text beyond `text/*` mime types (0.8.18+,
 # A:src/types/file_info.rs@54e2ba0d); an approximation of its mime-based check.

@@ -298,7 +298,7 @@ class _SubRun:
 
 
 def _resolve_model(options: AgentOptions, aip_version: str) -> str:
-    from aipack_compat.check.effective import resolve_model
+    from aipack_compat.check.model_resolution import resolve_model
 
     if not options.model:
         raise TaskFailed("NoModel", "no model is configured for this sub-agent (set `model`)")
@@ -314,6 +314,6 @@ def _is_redo(after_all: Any, flow: AgentFlow) -> bool:
     if not isinstance(after_all, dict):
         return False
     from aipack_compat.lua.api.flow import flow_kind
-    from aipack_compat.lua.env import parse_version
+    from aipack_compat.model.versions import parse_version
 
     return flow_kind(after_all, parse_version(flow.context.aip_version)) == "Redo"

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from aipack_compat.execute.versions import at_least
+from aipack_compat.model.versions import at_least
 
 WireMode = Literal["ollama", "openai", "aip-compat"]
 NATIVE_PATH = "/api/chat"

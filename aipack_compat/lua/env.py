@@ -17,6 +17,8 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from aipack_compat.lua.convert import JSON_NULL
+# `parse_version` stays importable from here: lua/stages.py and execute/subagent.py import it from this module.
+from aipack_compat.model.versions import Version, parse_version as parse_version
 
 if TYPE_CHECKING:
     from aipack_compat.lua.api import ApiHost
@@ -69,15 +71,7 @@ end
 """
 
 
-def parse_version(text: str) -> tuple[int, int, int]:
-    core = text.strip().lstrip("v").split("-", 1)[0].split("+", 1)[0]
-    numbers = [int(part) if part.isdigit() else 0 for part in core.split(".")[:3]]
-    while len(numbers) < 3:
-        numbers.append(0)
-    return numbers[0], numbers[1], numbers[2]
-
-
-def install_globals(sandbox: "LuaSandbox", host: "ApiHost", aip: Any, version: tuple[int, int, int]) -> None:
+def install_globals(sandbox: "LuaSandbox", host: "ApiHost", aip: Any, version: Version) -> None:
     lua_globals = sandbox.globals
     flow = aip.flow
     if version < (0, 8, 22):
@@ -101,7 +95,7 @@ def install_globals(sandbox: "LuaSandbox", host: "ApiHost", aip: Any, version: t
     lua_globals.print = sandbox.lua.execute(_PRINT, lambda text: host.emit("print", text), aip.lua.dump)
 
 
-def build_ctx(context: "StageContext", stage: str, task_num: int | None, version: tuple[int, int, int]) -> dict[str, Any]:
+def build_ctx(context: "StageContext", stage: str, task_num: int | None, version: Version) -> dict[str, Any]:
     """CTX (`A:src/run/literals.rs@952ad06e` plus the per-run/task values of `lua_engine.rs`)."""
     workspace = os.path.abspath(context.workspace_dir)
     agent_path = os.path.abspath(context.agent_file_path)

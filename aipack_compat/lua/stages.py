@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aipack_compat.lua.api.flow import FlowError, FlowValue, flow_kind, parse_flow
-from aipack_compat.lua.env import build_ctx, install_globals, new_uid, parse_version
+from aipack_compat.lua.env import build_ctx, install_globals, new_uid
+from aipack_compat.model.versions import parse_version
 from aipack_compat.lua.runtime import SandboxLimits
 
 if TYPE_CHECKING:

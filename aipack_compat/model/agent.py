@@ -7,24 +7,19 @@ concatenated several sections into one script (spec §3.2, "repeated sections").
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-DEFAULT_AIP_VERSION = "0.8.37"
+# Re-exported: load/agent.py, check/agent.py and check/scripts.py import the default from here.
+from aipack_compat.model.versions import DEFAULT_AIP_VERSION as DEFAULT_AIP_VERSION, Version, parse_version_or_default
 
 # The four script stages, keyed the way the rest of aipack-compat names them.
 STAGE_NAMES: tuple[str, ...] = ("before_all", "data", "output", "after_all")
 
-_VERSION = re.compile(r"v?(\d+)\.(\d+)\.(\d+)")
 
-
-def parse_aip_version(version: str) -> tuple[int, int, int]:
-    """`"0.6.14"`, `"v0.8.34-WIP"` → `(0, 6, 14)`; anything unreadable means the default version."""
-    match = _VERSION.search(version or "")
-    if match is None:
-        match = _VERSION.search(DEFAULT_AIP_VERSION)
-        assert match is not None
-    return (int(match.group(1)), int(match.group(2)), int(match.group(3)))
+def parse_aip_version(version: str | None) -> Version:
+    """`"0.6.14"`, `"v0.8.34-WIP"` → `(0, 6, 14)`, `(0, 8, 34)`; text naming no version (an era guess of
+    `unknown`, an empty setting) means the default version, so agents are judged as current aip reads them."""
+    return parse_version_or_default(version)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,29 @@
+"""`aipack-compat run` resolves models through check/model_resolution.py without the validate machinery."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+FORBIDDEN = ("aipack_compat.check.config", "aipack_compat.load.toml_spans", "aipack_compat.check.rules",
+             "aipack_compat.check.effective", "pydantic")
+
+
+def test_model_resolution_loads_neither_the_config_checker_nor_toml_spans() -> None:
+    probe = ("import json, sys; import aipack_compat.check.model_resolution; "
+             "print(json.dumps(sorted(sys.modules)))")
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30, check=True)
+    loaded = set(json.loads(completed.stdout))
+    assert "aipack_compat.check.model_resolution" in loaded
+    assert not loaded & set(FORBIDDEN)
+    project = {name for name in loaded if name.startswith("aipack_compat")}
+    assert project == {"aipack_compat", "aipack_compat.check", "aipack_compat.model", "aipack_compat.model.versions",
+                       "aipack_compat.model.option_keys", "aipack_compat.check.model_resolution"}
+
+
+def test_effective_keeps_re_exporting_resolution() -> None:
+    from aipack_compat.check import effective, model_resolution
+
+    assert effective.resolve_model is model_resolution.resolve_model
+    assert effective.ResolvedModel is model_resolution.ResolvedModel
