@@ -1,8 +1,9 @@
 """The HTTP client the executor sends through, and the exact request head of `wire: aip-compat`.
 
 httpx stays the seam (tests inject `httpx.MockTransport`; `transport="httpx"` builds a plain
-httpx.AsyncClient); production traffic goes over our own HTTP/1.1 pool (http1.py, direct.py),
-which imports in ~2 ms instead of ~150 ms for httpx + aiohttp and sends more requests per second.
+httpx.AsyncClient; `http1_httpx.Http1Transport` puts httpx's API over our pool); production traffic
+goes over our own HTTP/1.1 pool (http1.py, direct.py), which imports in ~2 ms instead of ~150 ms
+for httpx + aiohttp and sends more requests per second.
 
 What aip puts on the wire, captured from the real binaries on a loopback server (aip 0.8.37;
 0.8.16 for the /v1 era) and matching wire-protocol.md §4.3 / §6.1 items 3-8:

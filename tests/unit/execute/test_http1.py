@@ -290,3 +290,28 @@ def test_response_parser_never_crashes_on_arbitrary_bytes(pieces: list[bytes], s
         error = connection.finished.exception()
         assert error is None or isinstance(error, Http1Error)
     asyncio.run(scenario())
+
+
+def test_httpx_client_over_the_http1_transport() -> None:
+    import httpx
+
+    from aipack_compat.execute.http1_httpx import Http1Transport
+
+    chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+
+    async def scenario() -> None:
+        async with ScriptedServer([answer(gzip.compress(b'{"v":1}'), "Content-Encoding: gzip"),
+                                   raw(chunked, keep=True)]) as server:
+            base = server.base
+            async with httpx.AsyncClient(transport=Http1Transport(), base_url=base) as client:
+                first = await client.post("/api/chat", json={"a": 1})
+                second = await client.get("/api/version")
+            assert first.json() == {"v": 1} and second.text == "abc"
+            assert server.connections == 1
+            assert server.bodies[0] == b'{"a":1}'
+            assert b"content-length: 7" in server.heads[0].lower()
+            assert server.heads[1].startswith(b"GET /api/version HTTP/1.1\r\n")
+        async with httpx.AsyncClient(transport=Http1Transport()) as client:
+            with pytest.raises(httpx.ConnectError):
+                await client.get(base + "/api/version")
+    run(scenario())
