@@ -22,8 +22,8 @@ class Progress:
 class LineProgress(Progress):
     """One line when a cell starts and ends, plus a heartbeat every 10 s for long cells."""
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr  # the current stderr, not the one at import
         self.done = 0
         self.total = 0
         self.label = ""

@@ -180,7 +180,7 @@ class _CellRun:
                                   before_all.value)
             except TaskFailed as exc:
                 self.runner.progress.note(f"{self.job.name} [{self.cell.label}]: # After All failed: {exc}")
-        self._write_outputs(len(tasks))
+        self._write_outputs(tasks)
         row = self.tally.summary()
         self.runner.progress.end_cell(row)
         return row
@@ -312,10 +312,14 @@ class _CellRun:
         self.tally.add(record)
         self.runner.progress.advance(record)
 
-    def _write_outputs(self, count: int) -> None:
-        from aipack_compat.execute.outputs import write_cell_outputs
+    def _write_outputs(self, tasks: list[Any]) -> None:
+        from aipack_compat.execute.outputs import write_cell_outputs, write_input_outputs
 
-        write_cell_outputs(self.runner, self.job, self.cell, [self.outputs.get(i) for i in range(count)])
+        if self.job.output.per_input:
+            # the inputs as the tasks started (before any # Data rewrite): what the shell's `$f` named
+            write_input_outputs(self.runner, self.job, self.cell, tasks, self.outputs)
+        else:
+            write_cell_outputs(self.runner, self.job, self.cell, [self.outputs.get(i) for i in range(len(tasks))])
 
 
 def _resolve(model: str, aliases: dict[str, str], aip_version: str) -> str | RunError:

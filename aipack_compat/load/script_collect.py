@@ -3,7 +3,9 @@
 Front-ends record what they see while walking (runs, config rewrites, greps, loops) as
 mutable records; `Collector.finish()` turns them into frozen `Invocation`s. Loop variables
 become `{cell}` when the loop drives a config rewrite (a model matrix) or only names output
-files; loops that change the agent or its inputs are expanded into one invocation per value.
+files; a loop whose variable is a whole `-f` value is folded into one run over its globs, its
+names in output paths becoming `{input_*}` (per_input.py); other loops that change the agent or
+its inputs are expanded into one invocation per value.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import re
 from dataclasses import dataclass, field
 
 from aipack_compat.load.aip_argv import ParsedRun
+from aipack_compat.load.per_input import find_input_frame, has_glob_value, input_placeholder, loop_header, loop_notes
 from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Value, loop_token
 from aipack_compat.model.invocation import (
     CELL_PLACEHOLDER,
+    INPUT_PLACEHOLDERS,
     ConfigRewrite,
     Invocation,
     ScriptLocation,
@@ -37,6 +41,10 @@ class LoopFrame:
     source_text: str
     parent: int | None = None  # derived per iteration from this frame (`${model//:/_}`)
     open: bool = True  # False once the walk has left the loop body (the last value then sticks)
+    # Derived frames: the operations from the loop variable to this value (`(("##", "*/"),)` for
+    # `${f##*/}`); () for the variable itself; None when the value is not a function of it alone.
+    shape: tuple[tuple[str, ...], ...] | None = ()
+    outer_stdout: tuple[Value, bool] | None = None  # stdout redirect in effect where the loop starts
 
     @property
     def token(self) -> str:
@@ -144,10 +152,13 @@ class Collector:
             found = {_root(by_id, fid) for value in values for fid in _tokens(value) if fid in by_id}
             return found & run.open_frames
 
-        expand_ids = sorted(roots([parsed.agent, *parsed.file_globs, *parsed.inputs]))
+        input_frame = find_input_frame(run, by_id)
+        folded = {input_frame.frame_id} if input_frame is not None else set()
+        expand_ids = sorted(roots([parsed.agent, *parsed.file_globs, *parsed.inputs]) - folded)
         rewrite_ids = roots([v for r in run.rewrites for v in (r.sed_script, r.content, r.copy_from)])
         output_ids = roots([run.stdout, run.stderr])
-        matrix_candidates = sorted((rewrite_ids | output_ids) - set(expand_ids), key=lambda fid: (fid not in rewrite_ids, fid))
+        matrix_candidates = sorted((rewrite_ids | output_ids) - set(expand_ids) - folded,
+                                   key=lambda fid: (fid not in rewrite_ids, fid))
         matrix = by_id[matrix_candidates[0]] if matrix_candidates else None
         unresolved = list(run.unresolved)
         for fid in matrix_candidates[1:]:
@@ -165,7 +176,9 @@ class Collector:
             members = {fid for v in (run.stdout, run.stderr) for fid in _tokens(v) if fid in by_id and _root(by_id, fid) == matrix.frame_id}
             if len(members) == 1:
                 label_frame = by_id[members.pop()]
-        binding = _Binding(by_id, matrix, label_frame, run.open_frames)
+        # expanding a loop over globs gives each run the glob text, not a file: no output name from it
+        glob_loops = {fid for fid in expand_ids if has_glob_value(by_id[fid])}
+        binding = _Binding(by_id, matrix, label_frame, run.open_frames, input_frame, glob_loops)
         return [self._build(run, binding, combo, list(unresolved)) for combo in combos]
 
     def _build(self, run: PendingRun, binding: "_Binding", combo: dict[int, int], unresolved: list[Unresolved]) -> Invocation:
@@ -177,6 +190,11 @@ class Collector:
             if value is None:
                 unresolved.append(Unresolved(what, run.command_text, where))
                 return None
+            if what != "-f value" and binding.roots(value) & binding.glob_loops:
+                # a loop over globs expanded per value gives the glob text, not each file's name
+                unresolved.append(Unresolved(f"{what} (named after each file of a loop that cannot be one run)",
+                                             run.command_text, where))
+                return None
             text = binding.substitute(value, combo, cell)
             if LOOP_TOKEN_RE.search(text):
                 unresolved.append(Unresolved(what, run.command_text, where))
@@ -184,7 +202,10 @@ class Collector:
             return text
 
         agent = concrete(parsed.agent, "agent") if (parsed.agent is not None or parsed.agent_dynamic) else None
-        globs = tuple(g for g in (concrete(v, "-f value") for v in parsed.file_globs) if g is not None)
+        input_frame = binding.input_frame
+        file_values = [item for value in parsed.file_globs
+                       for item in (input_frame.values or [] if input_frame and value == input_frame.token else [value])]
+        globs = tuple(dict.fromkeys(g for g in (concrete(v, "-f value") for v in file_values) if g is not None))
         inputs = tuple(i for i in (concrete(v, "-i value") for v in parsed.inputs) if i is not None)
         workdir = self._relative(run.cwd)
         if workdir is None:
@@ -193,11 +214,21 @@ class Collector:
         def output(value: Value, redirected: bool, what: str) -> str | None:
             if not redirected or value == "/dev/null":
                 return None
+            if value is not None and input_frame is not None:
+                text = binding.substitute(value, combo, binding.label_frame, inputs=True)
+                if LOOP_TOKEN_RE.search(text) and _tokens(text) & binding.input_family():
+                    unresolved.append(Unresolved(f"{what} (a form of `${input_frame.variable}` other than "
+                                                 "{input_path}/{input_name}/{input_stem})", run.command_text, where))
+                    return None
+                value = text
             text = concrete(value, what, binding.label_frame)
             return self._relative(text)
 
         stdout = output(run.stdout, run.stdout_redirected, "stdout path")
         stderr = output(run.stderr, run.stderr_redirected, "stderr path")
+        notes = list(run.notes)
+        if input_frame is not None:
+            notes.extend(loop_notes(run, input_frame, stdout))
         env = tuple(sorted((k, v) for k, v in ((k, concrete(v, f"env {k}")) for k, v in run.env.items()) if v is not None))
         matrix_values: tuple[str, ...] = ()
         matrix_labels: tuple[str, ...] = ()
@@ -234,9 +265,10 @@ class Collector:
             matrix_labels=matrix_labels,
             matrix_location=matrix.location if matrix else None,
             config_rewrites=rewrites,
+            input_loop=loop_header(input_frame.source_text) if input_frame is not None else None,
             score_pattern=self._score_pattern(stdout),
             unresolved=tuple(_dedupe(unresolved)),
-            notes=tuple(dict.fromkeys(run.notes)),
+            notes=tuple(dict.fromkeys(notes)),
         )
 
     def _relative(self, absolute: Value) -> str | None:
@@ -307,14 +339,29 @@ class _Binding:
     matrix: LoopFrame | None
     label_frame: LoopFrame | None
     open_frames: set[int]
+    input_frame: LoopFrame | None = None  # the per-file loop folded into the run (see per_input.py)
+    glob_loops: set[int] = field(default_factory=set)
 
-    def substitute(self, value: str, combo: dict[int, int], cell: LoopFrame | None) -> str:
+    def roots(self, value: str) -> set[int]:
+        return {_root(self.by_id, fid) for fid in _tokens(value) if fid in self.by_id}
+
+    def input_family(self) -> set[int]:
+        if self.input_frame is None:
+            return set()
+        root = self.input_frame.frame_id
+        return {fid for fid, frame in self.by_id.items() if fid == root or frame.parent == root}
+
+    def substitute(self, value: str, combo: dict[int, int], cell: LoopFrame | None, inputs: bool = False) -> str:
+        """`inputs`: the per-file loop's values become `{input_*}` (output paths only)."""
         def replace(match: re.Match[str]) -> str:
             fid = int(match.group(1))
             frame = self.by_id.get(fid)
             if frame is None:
                 return match.group(0)
             root = _root(self.by_id, fid)
+            if self.input_frame is not None and root == self.input_frame.frame_id:
+                placeholder = input_placeholder(frame, self.input_frame) if inputs else None
+                return placeholder or match.group(0)
             if root not in self.open_frames and frame.values and frame.values[-1] is not None:
                 return frame.values[-1]  # the loop is over: its last value stayed behind
             if root in combo and frame.values is not None:
@@ -328,7 +375,9 @@ class _Binding:
 
 
 def _as_glob(path: str) -> str:
-    return LOOP_TOKEN_RE.sub("*", path.replace(CELL_PLACEHOLDER, "*"))
+    for placeholder in (CELL_PLACEHOLDER, *INPUT_PLACEHOLDERS):
+        path = path.replace(placeholder, "*")
+    return LOOP_TOKEN_RE.sub("*", path)
 
 
 def _dedupe(items: list[Unresolved]) -> list[Unresolved]:

@@ -95,43 +95,6 @@ def _skip_options(args: list[Value], valued: frozenset[str]) -> list[Value]:
     return args[index:]
 
 
-def known_substitution(scanner: "ShellScanner", node: Any, scope: Scope) -> Value:
-    """`$(dirname "$0")`, `$(pwd)`, `$(cd X && pwd)`, `$(basename X)`: values a script relies on."""
-    commands = [c for c in _flatten(node) if c.type == "command"]
-    if not commands:
-        return None
-    inner = scope.copy()
-    result: Value = None
-    for command in commands:
-        argv = scanner.argv(command, inner)
-        head = argv[0] if argv else None
-        if head == "dirname" and len(argv) == 2:
-            path = resolve_path(inner.cwd, argv[1])
-            result = posixpath.dirname(path) if path else None
-        elif head == "basename" and len(argv) >= 2 and argv[1] is not None:
-            result = posixpath.basename(argv[1].rstrip("/"))
-        elif head == "pwd":
-            result = inner.cwd
-        elif head == "cd" and len(argv) == 2:
-            inner.cwd = resolve_path(inner.cwd, argv[1])
-            result = None
-        elif head == "realpath" and len(argv) == 2:
-            result = resolve_path(inner.cwd, argv[1])
-        else:
-            return None
-    return result
-
-
-def _flatten(node: Any) -> list[Any]:
-    out: list[Any] = []
-    for child in node.named_children:
-        if child.type in ("list", "pipeline", "redirected_statement"):
-            out.extend(_flatten(child))
-        else:
-            out.append(child)
-    return out
-
-
 def dispatch(scanner: "ShellScanner", node: Any, argv: list[Value], scope: Scope, redirects: "Redirects") -> None:
     head = posixpath.basename(argv[0]) if argv[0] else None
     args = argv[1:]

@@ -14,6 +14,7 @@ from aipack_compat.load import shell_commands
 from aipack_compat.load.aip_argv import looks_like_aip_run, parse_run
 from aipack_compat.load.script_collect import Collector, PendingRun
 from aipack_compat.load.shell_redirects import Redirects, apply_redirects
+from aipack_compat.load.shell_substitutions import known_substitution
 from aipack_compat.load.shell_words import Scope, Value, WordEvaluator, resolve_path
 
 MAX_CALL_DEPTH = 16
@@ -44,7 +45,7 @@ class ShellScanner:
         self.collector = collector
         self.source = source
         self.line_offset = line_offset
-        self.words = WordEvaluator(source, self._substitution, self._derive)
+        self.words = WordEvaluator(source, self._substitution, self.derive_loop_value)
         self.functions: dict[str, Any] = {}
         self.called: set[str] = set()
         self.loops: list[Any] = []
@@ -213,6 +214,7 @@ class ShellScanner:
             values = list(scope.positional) if scope.positional is not None else None
         header = self.text(node).split("\n", 1)[0][:160]
         frame = self.collector.new_frame(self.text(variable), values, self.where(node), header)
+        frame.outer_stdout = (redirects.stdout, redirects.stdout_set)
         scope.variables[self.text(variable)] = frame.token
         self.loops.append(frame)
         try:
@@ -260,10 +262,14 @@ class ShellScanner:
         note = Redirects(note="stdout captured by `$(...)`")
         for child in node.named_children:
             self.visit(child, inner, note)
-        return shell_commands.known_substitution(self, node, scope)
+        return known_substitution(self, node, scope)
 
-    def _derive(self, scalar: str, transform: Any) -> Value:
-        """`${model//:/_}` of a loop variable: a new loop value computed per iteration."""
+    def derive_loop_value(self, scalar: str, transform: Any, shape: tuple[str, ...]) -> Value:
+        """`${model//:/_}`, `${f##*/}`, `$(basename "$f" .md)`: a new loop value computed per iteration.
+
+        `shape` says which operation it was; the chain of shapes from the loop variable itself is
+        kept (`LoopFrame.shape`) so a per-file loop's output name can become `{input_name}` etc.
+        """
         from aipack_compat.load.shell_words import LOOP_TOKEN_RE
 
         ids = {int(m.group(1)) for m in LOOP_TOKEN_RE.finditer(scalar)}
@@ -275,6 +281,8 @@ class ShellScanner:
             values = [transform(scalar.replace(frame.token, v or "")) for v in frame.values]
         derived = self.collector.new_frame(frame.variable, values, frame.location, frame.source_text,
                                            parent=frame.parent or frame.frame_id)
+        # only an operation on the whole value (`${f%.*}`, not `${prefix_$f%.*}`) keeps a known shape
+        derived.shape = (*frame.shape, shape) if scalar == frame.token and frame.shape is not None else None
         return derived.token
 
     # -- commands ---------------------------------------------------------------------------

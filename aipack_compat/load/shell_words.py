@@ -46,7 +46,8 @@ class Scope:
 
 
 SubstitutionHook = Callable[[Any, Scope], Value]
-DeriveHook = Callable[[str, Callable[[str], str]], Value]
+# (loop-valued scalar, per-value transform, the expansion's shape: operator then operands, e.g. ("##", "*/"))
+DeriveHook = Callable[[str, Callable[[str], str], tuple[str, ...]], Value]
 
 
 class WordEvaluator:
@@ -166,7 +167,8 @@ class WordEvaluator:
         if transform is None:
             return None
         if LOOP_TOKEN_RE.search(scalar):
-            return self.derive(scalar, transform) if self.derive is not None else None
+            shape = (operator, *(a or "" for a in arguments))
+            return self.derive(scalar, transform, shape) if self.derive is not None else None
         return transform(scalar)
 
     def _operand(self, nodes: list[Any], scope: Scope) -> Value:
@@ -256,13 +258,14 @@ def _is_positional_set(scope: Scope, node: Any) -> bool:
 
 
 def _is_single_array_expansion(node: Any) -> bool:
+    """`"${arr[@]}"` and `"$@"`: each element stays one field (bash manual, "Special Parameters")."""
     named = node.named_children
-    return (
-        len(named) == 1
-        and named[0].type == "expansion"
-        and _text(node) == '"' + _text(named[0]) + '"'
-        and "[@]" in _text(named[0])
-    )
+    if len(named) != 1 or _text(node) != '"' + _text(named[0]) + '"':
+        return False
+    inner = _text(named[0])
+    if named[0].type == "simple_expansion":
+        return inner == "$@"
+    return named[0].type == "expansion" and ("[@]" in inner or inner == "${@}")
 
 
 def _is_brace_list(node: Any) -> bool:

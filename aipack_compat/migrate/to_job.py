@@ -17,7 +17,7 @@ from aipack_compat.check.rules import mig
 from aipack_compat.migrate.report import ReportEntry
 from aipack_compat.migrate.sources import WorkspaceConfig, config_options, read_agent, read_workspace_config
 from aipack_compat.model.diagnostic import Diagnostic
-from aipack_compat.model.invocation import CELL_PLACEHOLDER, ConfigRewrite, Invocation, ScriptScan
+from aipack_compat.model.invocation import CELL_PLACEHOLDER, INPUT_PLACEHOLDERS, ConfigRewrite, Invocation, ScriptScan
 from aipack_compat.model.job import (
     AgentSpec, InputSpec, JobConfig, JobSpec, MatrixCell, OutputSpec, RunFlags, SourceLocation,
 )
@@ -107,6 +107,13 @@ def _job(root: str, invocation: Invocation, workspace: WorkspaceConfig, agents: 
     if invocation.file_globs and invocation.inputs:
         changes.append("`-i` values dropped: aip refuses `-f` together with `-i`, the job keeps the `-f` globs")
     changes.extend(invocation.notes)
+    staged = {stage.stage for stage in agent.stages}
+    shown = " and ".join(title for stage, title in (("before_all", "# Before All"), ("after_all", "# After All"))
+                         if stage in staged)
+    if invocation.input_loop is not None and shown:
+        # the shell started one `aip run` per file; aip runs these stages once per run (spec §0.4)
+        changes.append(f"`{invocation.input_loop}` ran `aip run` once per file, so {shown} ran once per file; "
+                       f"this job is one run over all the files: {shown} run once")
     name = _job_name(script, where.line, invocation, used_names)
     job = JobSpec(
         name=name,
@@ -120,7 +127,8 @@ def _job(root: str, invocation: Invocation, workspace: WorkspaceConfig, agents: 
                        dry=invocation.dry if invocation.dry in ("req", "res") else None),  # type: ignore[arg-type]
         timeout_seconds=invocation.timeout_seconds,
         env=dict(sorted(invocation.env)),
-        output=OutputSpec(stdout_path=invocation.stdout_path, stderr_path=invocation.stderr_path, append=invocation.append),
+        output=OutputSpec(stdout_path=invocation.stdout_path, stderr_path=invocation.stderr_path, append=invocation.append,
+                          per_input=_is_per_input(invocation.stdout_path, invocation.stderr_path)),
         score_pattern=invocation.score_pattern,
         source=SourceLocation(path=script, line=where.line, column=where.column),
     )
@@ -208,6 +216,10 @@ def _difference(effective: AgentOptions, base: AgentOptions) -> AgentOptions:
         elif value != getattr(base, key):
             changed[key] = value
     return AgentOptions(**changed)
+
+
+def _is_per_input(*paths: str | None) -> bool:
+    return any(placeholder in path for path in paths if path for placeholder in INPUT_PLACEHOLDERS)
 
 
 def _inputs(invocation: Invocation) -> InputSpec:

@@ -2,8 +2,10 @@
 
 This is on the `validate` path, so it stays free of pydantic. `migrate/to_job.py` turns these
 records into `JobSpec`s. Every string that came from a loop variable carries the placeholder
-`{cell}` (the model-matrix variable) instead of a guessed value; values that could not be
-resolved statically are listed in `unresolved` with their location, never guessed.
+`{cell}` (the model-matrix variable) instead of a guessed value; an output path named after the
+file of a per-file loop (`for f in prompts/*.md; ... > "out/$(basename "$f" .md).txt"`) carries
+`{input_path}` / `{input_name}` / `{input_stem}` instead. Values that could not be resolved
+statically are listed in `unresolved` with their location, never guessed.
 """
 
 from __future__ import annotations
@@ -12,6 +14,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 CELL_PLACEHOLDER = "{cell}"
+# Per-input output names, filled from each input's file record (`path` relative to the job's
+# workdir, as the shell's `$f` was; `name` = `$(basename "$f")`; `stem` = `$(basename "$f" .md)`).
+INPUT_PATH_PLACEHOLDER = "{input_path}"
+INPUT_NAME_PLACEHOLDER = "{input_name}"
+INPUT_STEM_PLACEHOLDER = "{input_stem}"
+INPUT_PLACEHOLDERS = (INPUT_PATH_PLACEHOLDER, INPUT_NAME_PLACEHOLDER, INPUT_STEM_PLACEHOLDER)
 
 ScriptOrigin = Literal["shell", "makefile", "ci-yaml", "python"]
 RewriteKind = Literal["sed", "heredoc", "copy", "write"]
@@ -73,7 +81,7 @@ class Invocation:
     dry: str | None = None
     flags: tuple[str, ...] = ()  # every option token as written (`-s`, `--not-interactive`, ...)
     unknown_flags: tuple[str, ...] = ()  # options aip's `run` never had in any version
-    stdout_path: str | None = None  # relative to root; may contain {cell}
+    stdout_path: str | None = None  # relative to root; may contain {cell} and {input_path|name|stem}
     stderr_path: str | None = None
     append: bool = False
     workdir: str | None = "."  # the `cd` in effect, relative to root; None when dynamic
@@ -84,6 +92,7 @@ class Invocation:
     matrix_labels: tuple[str, ...] = ()  # parallel: what `{cell}` means in output paths (`${m//:/_}`)
     matrix_location: ScriptLocation | None = None
     config_rewrites: tuple[ConfigRewrite, ...] = ()
+    input_loop: str | None = None  # header of the per-file loop folded into this one run (`for f in a/*.md; do`)
     score_pattern: str | None = None  # Python regex, converted from the script's grep
     unresolved: tuple[Unresolved, ...] = ()
     notes: tuple[str, ...] = field(default=())  # assumptions made while resolving (for the report)

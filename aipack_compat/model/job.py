@@ -93,13 +93,27 @@ class MatrixCell(_Contract):
 
 
 class OutputSpec(_Contract):
-    """Where a run's output went in the legacy script; `{cell}` and `{job}` are substituted."""
+    """Where a run's output went in the legacy script; `{cell}` and `{job}` are substituted.
+
+    Paths are relative to `JobConfig.root` (not to the job's workdir). A per-file loop
+    (`for f in prompts/*.md; do aip run … -f "$f" > "out/$(basename "$f" .md).txt"; done`)
+    gives a per-input template: `{input_path}`, `{input_name}`, `{input_stem}` (see `per_input`).
+    """
 
     stdout_path: str | None = None
-    """File that received stdout (`> out/{cell}.txt`), or None for the terminal."""
+    """File that received stdout (`> out/{cell}.txt`), or None for the terminal.
+
+    Placeholders: `{cell}` = the matrix cell's label, `{job}` = the job name, and with `per_input`:
+    `{input_path}` = the input file's path relative to the job's workdir (the shell's `$f`),
+    `{input_name}` = its base name (`$(basename "$f")`, `${f##*/}`), `{input_stem}` = the base name
+    without its last extension (`$(basename "$f" .md)`, `${name%.*}`); for a non-file input (`-i`)
+    all three are the input's 0-based index (the `input_index` of its run record)."""
     stderr_path: str | None = None
-    """File that received stderr; equal to stdout_path for `2>&1`."""
+    """File that received stderr; equal to stdout_path for `2>&1`. Same placeholders as stdout_path."""
     append: bool = False
+    per_input: bool = False
+    """True when the path templates contain `{input_path}`, `{input_name}` or `{input_stem}`: each
+    input's output goes to its own file; an input without output (skipped, failed) writes none."""
 
 
 class RunFlags(_Contract):

@@ -82,3 +82,42 @@ def test_every_corpus_workspace_migrates(tmp_path: Path) -> None:
         assert (out / "aipack-compat.json").is_file() and (out / "MIGRATION.md").is_file()
         again = main(["migrate", str(workspace), "--out", str(out), "--emit", "both"])
         assert again == code, workspace
+
+
+def test_per_file_loop_migrates_to_per_input_outputs_and_runs(fault_backend: tuple[str, object], tmp_path: Path,
+                                                              cache_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["migrate", str(FIXTURES / "per-input-outputs"), "--out", str(out), "--emit", "both"]) == 0
+    config = json.loads((out / "aipack-compat.json").read_text())
+    outputs = {job["name"]: job["output"] for job in config["jobs"]}
+    assert outputs["eval.sh:7:eval"] == {"stdout_path": "results/{input_stem}.txt", "stderr_path": None,
+                                         "append": False, "per_input": True}
+    assert outputs["eval.sh:14:eval"]["stdout_path"] == "results/{cell}/{input_name}.txt"
+    assert "per_input=True" in (out / "aipack_jobs.py").read_text()
+    markdown = (out / "MIGRATION.md").read_text()
+    assert "ran `aip run` once per file, so # Before All and # After All ran once per file" in markdown
+    capsys.readouterr()
+
+    # run the per-file job against a fake Ollama; outputs land under --outputs-dir, one file per prompt
+    url, _ = fault_backend
+    job = next(job for job in config["jobs"] if job["name"] == "eval.sh:7:eval")
+    job["options"]["model"] = "ok"
+    config["execution"]["ollama_url"] = url
+    (out / "aipack-compat.json").write_text(json.dumps(config))
+    written = tmp_path / "written"
+    arguments = ["run", str(out / "aipack-compat.json"), "--job", "eval.sh:7:eval", "--outputs-dir", str(written)]
+    assert main([*arguments, "--quiet", "--format", "json"]) == 0
+    files = sorted(p.name for p in (written / "results").iterdir())
+    assert files == ["capital.txt", "haiku.txt", "spider.txt"]
+    answer = (written / "results" / "haiku.txt").read_text()
+    assert answer.strip() and answer == (written / "results" / "capital.txt").read_text()  # the backend's canned text
+    assert not (FIXTURES / "per-input-outputs" / "results").exists()
+
+    # a second run into a new journal refuses to replace an edited output (the note is checked in
+    # tests/unit/execute/test_per_input_outputs.py) and still rewrites nothing else
+    (written / "results" / "haiku.txt").write_text("edited by hand\n")
+    assert main([*arguments, "--quiet", "--results", str(tmp_path / "second.jsonl")]) == 0
+    assert (written / "results" / "haiku.txt").read_text() == "edited by hand\n"
+    assert (written / "results" / "spider.txt").read_text() == answer
+    assert main([*arguments, "--quiet", "--results", str(tmp_path / "third.jsonl"), "--force"]) == 0
+    assert (written / "results" / "haiku.txt").read_text() == answer

@@ -39,7 +39,7 @@ def test_model_loop_with_sed() -> None:
     (job,) = jobs_of("model-loop-sed")
     assert summary(job) == {
         "agent": "flows/eval", "workdir": "runs", "inputs": NO_INPUTS, "flags": SINGLE, "timeout": 90.0,
-        "output": {"stdout_path": "runs/results/{cell}.txt", "stderr_path": "runs/results/{cell}.txt", "append": False},
+        "output": {"stdout_path": "runs/results/{cell}.txt", "stderr_path": "runs/results/{cell}.txt", "append": False, "per_input": False},
         "score": "Score: [0-9]+/10",
         "models": [("gemma3_1b", "gemma3:1b"), ("qwen3_0.6b", "qwen3:0.6b"), ("llama3.2_1b", "llama3.2:1b")], "env": {},
     }
@@ -54,7 +54,7 @@ def test_heredoc_rewrite_sets_model_and_temperature() -> None:
     # the here-doc replaces the whole file: input_concurrency = 2 is gone for these runs
     assert [cell["options"]["input_concurrency"] for cell in job["matrix"]] == [None, None]
     assert job["inputs"] == {"kind": "literals", "globs": [], "values": ["What is 2+2?"]}
-    assert job["output"] == {"stdout_path": "out/{cell}.log", "stderr_path": None, "append": True}
+    assert job["output"] == {"stdout_path": "out/{cell}.log", "stderr_path": None, "append": True, "per_input": False}
     assert job["timeout_seconds"] == 120.0
 
 
@@ -62,7 +62,7 @@ def test_function_called_from_loop() -> None:
     (job,) = jobs_of("function-loop")
     assert summary(job) == {
         "agent": "flows/eval", "workdir": ".", "inputs": NO_INPUTS, "flags": {**SINGLE, "verbose": True}, "timeout": 300.0,
-        "output": {"stdout_path": "reports/{cell}.md", "stderr_path": None, "append": False}, "score": None,
+        "output": {"stdout_path": "reports/{cell}.md", "stderr_path": None, "append": False, "per_input": False}, "score": None,
         "models": [("phi3:mini", "phi3:mini"), ("mistral:7b", "mistral:7b")], "env": {"OLLAMA_KEEP_ALIVE": "0"},
     }
 
@@ -80,7 +80,7 @@ def test_ci_yaml_matrix_job() -> None:
     assert summary(job) == {
         "agent": "flows/eval", "workdir": ".", "inputs": {"kind": "files", "globs": ["docs/*.md"], "values": []},
         "flags": SINGLE, "timeout": 600.0,
-        "output": {"stdout_path": "results/{cell}.txt", "stderr_path": None, "append": False}, "score": None,
+        "output": {"stdout_path": "results/{cell}.txt", "stderr_path": None, "append": False, "per_input": False}, "score": None,
         "models": [("gemma3:1b", "gemma3:1b"), ("qwen3:0.6b", "qwen3:0.6b")], "env": {"RESULTS": "results"},
     }
 
