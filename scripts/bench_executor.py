@@ -270,6 +270,8 @@ def run_aip(workspace: Path, env: dict[str, str], total: int, timeout: float) ->
 
 def _median_pair(workspace: Path, env: dict[str, str], work: Path, total: int, runs: int) -> tuple[float, float] | str:
     """Median wall of `aip run` and of `aipack-compat run` on the same `total`-input job, interleaved."""
+    work = work / f"{workspace.name}-{total}"
+    work.mkdir(parents=True, exist_ok=True)
     config = work / f"c-{total}.json"
     config.write_text(job_config("http://localhost:11434", total).model_dump_json())
     theirs: list[float] = []
