@@ -17,10 +17,9 @@ UNSUPPORTED_AIP_FUNCTION = Rule(
     "What it does: scans every ```` ```lua ```` stage (strings and comments skipped) for references "
     "like `aip.web.get` / `utils.file.load` and reports the ones missing from the runtime's supported "
     "list (see docs/lua-api.md). Why: when that line runs, `aipack-compat run` fails the task with "
-    "\"attempt to call a nil value\" (or, for the network functions `aip.web.get`/`post`, a clear "
-    "not-supported error), while the "
+    "\"attempt to call a nil value\", while the "
     "real `aip` would have run it; knowing before the run lets you keep that job on `aip` or rewrite "
-    "the call. Example: `aip.web.get(url)` is reported; `aip.file.load(path)` is not.",
+    "the call. Example: `aip.zip.create(...)` is reported; `aip.file.load(path)` is not.",
 )
 
 RULES: tuple[Rule, ...] = (UNSUPPORTED_AIP_FUNCTION,)
@@ -30,7 +29,10 @@ _STAGE_TITLES = {"before_all": "# Before All", "data": "# Data", "output": "# Ou
 
 def check_lua_support(path: str, stages: dict[str, tuple[str, int]]) -> list[Diagnostic]:
     """Diagnostics for unsupported aip.* references; `stages` maps stage -> (code, first code line)."""
-    from aipack_compat.lua.support import EXPLICITLY_UNSUPPORTED, canonical_name, unsupported_calls
+    from aipack_compat.check.rules.agt import AIP_FUNCTION_OUTPUT_MAY_DIFFER
+    from aipack_compat.lua.support import (
+        APPROXIMATE_FUNCTIONS, EXPLICITLY_UNSUPPORTED, approximate_calls, canonical_name, unsupported_calls,
+    )
 
     found: list[Diagnostic] = []
     for stage, (code, first_line) in stages.items():
@@ -50,6 +52,17 @@ def check_lua_support(path: str, stages: dict[str, tuple[str, int]]) -> list[Dia
                     column=call.column,
                     end_column=call.column + len(call.name),
                     hint=hint,
+                )
+            )
+        for call in approximate_calls(code, first_line):
+            found.append(
+                AIP_FUNCTION_OUTPUT_MAY_DIFFER.diagnostic(
+                    path,
+                    f"`{call.name}` ({title}) is supported, but its output may differ from aip's",
+                    line=call.line,
+                    column=call.column,
+                    end_column=call.column + len(call.name),
+                    hint=APPROXIMATE_FUNCTIONS[canonical_name(call.name)],
                 )
             )
     return found

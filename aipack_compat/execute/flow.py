@@ -24,7 +24,9 @@ from aipack_compat.model.options import AgentOptions
 from aipack_compat.model.versions import at_least
 
 
-_MAY_CALL_SUB_AGENT = re.compile(r"\bagent\b|\brequire\b")
+# Stages that may wait on something slow (a sub-agent, a module, a program, the network) run in a
+# worker thread so the event loop keeps serving the other inputs' HTTP calls.
+_MAY_BLOCK = re.compile(r"\bagent\b|\brequire\b|\bweb\b|\bcmd\b")
 
 
 class NeedsLuaStages(Exception):
@@ -114,7 +116,7 @@ class AgentFlow:
                 session_uid=context.session_uid, run_uid=context.run_uid,
                 parent_run_uid=context.parent_run_uid, run_agent=run_agent)
             self._runner = StageRunner(agent, stage_context)
-        self._may_block = self._runner is not None and any(_MAY_CALL_SUB_AGENT.search(stage.code)
+        self._may_block = self._runner is not None and any(_MAY_BLOCK.search(stage.code)
                                                            for stage in agent.stages)
 
     @property

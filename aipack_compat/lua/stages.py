@@ -71,6 +71,8 @@ class StageContext:
     pwd: str | None = None
     allow_commands: bool = True
     """`aip.cmd.exec` runs programs as aip does; set False to refuse them."""
+    allow_network: bool = True
+    """`aip.web.get`/`post` make requests as aip does; set False to refuse them."""
     limits: SandboxLimits = field(default_factory=SandboxLimits)
     run_agent: "SubAgentRunner | None" = None
     """Runs a sub-agent for `aip.agent.run` (the executor supplies it); None makes that call a
@@ -229,6 +231,7 @@ class StageRunner:
             stage=stage,
             pack_dirs=pack_dirs,
             allow_commands=self.context.allow_commands,
+            allow_network=self.context.allow_network,
             events=self.events,
             sandbox=sandbox,
             converter=converter,

@@ -41,9 +41,15 @@ _AIP_FUNCTIONS = frozenset(
         "aip.code.comment_line", "aip.hbs.render",
         "aip.tag.extract", "aip.tag.extract_as_map", "aip.tag.extract_as_multi_map",
         "aip.cmd.exec",
-        # aip.web (pure URL helpers only), aip.agent (`run` through the executor's sub-agent runner,
-        # execute/subagent.py; a bare StageRunner without `run_agent` still raises a clear error)
-        "aip.web.parse_url", "aip.web.resolve_href", "aip.agent.extract_options", "aip.agent.run",
+        # aip.web (requests unless the run forbids network access), aip.agent (`run` through the
+        # executor's sub-agent runner, execute/subagent.py; a bare StageRunner without `run_agent`
+        # still raises a clear error)
+        "aip.web.parse_url", "aip.web.resolve_href", "aip.web.get", "aip.web.post",
+        "aip.web.UA_AIPACK", "aip.web.UA_BROWSER", "aip.agent.extract_options", "aip.agent.run",
+        # aip.html and the aip.file HTML helpers built on it (see APPROXIMATE_FUNCTIONS)
+        "aip.html.slim", "aip.html.select", "aip.html.to_md", "aip.html.prune_to_content",
+        "aip.file.save_html_to_slim", "aip.file.save_html_to_md", "aip.file.load_html_as_slim",
+        "aip.file.load_html_as_md",
         # aip.md.extract_refs, aip.hash, aip.file.hash_*
         "aip.md.extract_refs",
         *(f"aip.hash.{a}{s}" for a in ("sha256", "sha512", "blake3") for s in ("", "_b58", "_b64", "_b64u")),
@@ -74,15 +80,26 @@ SUPPORTED_FUNCTIONS: frozenset[str] = (
     )
 )
 
-_NETWORK_HINT = (
-    "aipack-compat's Lua stages make no network requests (the call raises a clear error): keep this job on "
-    "`aip`, or fetch the content before the run and pass it as input"
+# Present in the runtime only to raise a clear error naming what is missing (canonical names -> hint).
+# Empty since aip.web.get/post make real requests.
+EXPLICITLY_UNSUPPORTED: dict[str, str] = {}
+
+_MARKDOWN_DIFFERS = (
+    "HTML -> Markdown is our port of htmd's rules (aip uses the Rust `htmd` crate): headings, lists, links, "
+    "emphasis and code blocks come out the same, but spacing and escaping on unusual markup may differ"
+)
+_SLIM_PRUNE_DIFFERS = (
+    "`prune_to_content` is slimmed with the 0.7.7+ rules (htmlr 0.1.6); the pre-0.7.7 slimmer kept the `<html>` "
+    "element and did not indent, so text may differ in layout"
 )
 
-# Present in the runtime only to raise a clear error naming what is missing (canonical names -> hint).
-EXPLICITLY_UNSUPPORTED: dict[str, str] = {
-    "aip.web.get": _NETWORK_HINT,
-    "aip.web.post": _NETWORK_HINT,
+# Supported, but the output is not guaranteed byte-identical to aip's (canonical names -> why).
+# `validate` reports them as information (AGT202) so nobody is surprised by a diff in `replay`.
+APPROXIMATE_FUNCTIONS: dict[str, str] = {
+    "aip.html.to_md": _MARKDOWN_DIFFERS,
+    "aip.file.save_html_to_md": _MARKDOWN_DIFFERS,
+    "aip.file.load_html_as_md": _MARKDOWN_DIFFERS,
+    "aip.html.prune_to_content": _SLIM_PRUNE_DIFFERS,
 }
 
 _ROOTS = ("aip", "utils", "aipack", "devai")
@@ -187,6 +204,16 @@ def scan_lua_calls(code: str) -> list[LuaCall]:
         if len(parts) == depth + 1:
             found.append(LuaCall(".".join(parts), line, column))
     return found
+
+
+def approximate_calls(code: str, first_line: int = 1) -> list[LuaCall]:
+    """The references whose output may differ from aip's (`APPROXIMATE_FUNCTIONS`), lines mapped."""
+    offset = max(first_line, 1) - 1
+    return [
+        LuaCall(call.name, call.line + offset, call.column)
+        for call in scan_lua_calls(code)
+        if canonical_name(call.name) in APPROXIMATE_FUNCTIONS
+    ]
 
 
 def unsupported_calls(code: str, first_line: int = 1) -> list[LuaCall]:

@@ -196,6 +196,20 @@ TEMPLATE_UNKNOWN_HELPER = Rule(
     "handlebars-rust helper. Why: aip registers no helpers or partials (`A:src/support/hbs.rs@952ad06e`), "
     "so rendering fails with \"Helper not found\". Example: `{{upper data.x}}`.",
 )
+AIP_FUNCTION_OUTPUT_MAY_DIFFER = Rule(
+    "AGT202",
+    "aip-function-output-may-differ",
+    "A Lua stage calls an aip.* function whose output aipack-compat approximates.",
+    Severity.INFO,
+    "What it does: scans the ```` ```lua ```` stages (strings and comments skipped) for calls listed in "
+    "`aipack_compat.lua.support.APPROXIMATE_FUNCTIONS`, today the HTML -> Markdown conversions "
+    "(`aip.html.to_md`, `aip.file.save_html_to_md`, `aip.file.load_html_as_md`) and the legacy "
+    "`aip.html.prune_to_content`. Why: aip runs them through Rust crates (`htmlr`/`htmd`, "
+    "`A:src/support/html.rs@952ad06e`) that have no Python twin; our port keeps the structure "
+    "(headings, lists, links, emphasis, fenced code) but spacing and escaping on unusual markup can "
+    "differ, so a `replay` of such a job may show a text diff that is not a bug in the job. Example: "
+    "`aip.file.save_html_to_md(path)` is reported as information; `aip.html.select(html, \"a\")` is not.",
+)
 
 RULES: tuple[Rule, ...] = (
     IGNORED_HEADING,
@@ -219,4 +233,5 @@ RULES: tuple[Rule, ...] = (
     BOM_BEFORE_HEADING,
     OPTIONS_NESTED_TABLE,
     TEMPLATE_UNKNOWN_HELPER,
+    AIP_FUNCTION_OUTPUT_MAY_DIFFER,
 )

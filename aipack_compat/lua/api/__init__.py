@@ -47,6 +47,10 @@ class ApiHost:
     pack_dirs: dict[str, str] = field(default_factory=dict)
     """`ns@name` -> directory, for pack references in paths."""
     allow_commands: bool = True
+    allow_network: bool = True
+    """`aip.web.get`/`post` make real requests as aip does; False refuses them (tests, `replay --offline`)."""
+    aip_version: tuple[int, int, int] = (99, 0, 0)
+    """The aip version the stage runs as; `build_aip_table` sets it (era-dependent return shapes)."""
     events: list[tuple[str, Any]] = field(default_factory=list)
     """UI side effects aip would show (pins, labels, prints), in call order."""
     sandbox: "LuaSandbox | None" = None
@@ -135,7 +139,9 @@ def _is_within(path: str, root: str) -> bool:
 
 
 def all_modules() -> dict[str, dict[str, ApiFunction]]:
-    from aipack_compat.lua.api import agent, data_formats, file, flow, hash, json, md, misc, path, text, time, uuid, web
+    from aipack_compat.lua.api import (
+        agent, data_formats, file, flow, hash, html, json, md, misc, path, text, time, uuid, web,
+    )
 
     modules: dict[str, dict[str, ApiFunction]] = {
         "file": {**file.FUNCTIONS, **hash.FILE_FUNCTIONS, **data_formats.FILE_FUNCTIONS},
@@ -145,6 +151,7 @@ def all_modules() -> dict[str, dict[str, ApiFunction]]:
         "md": md.FUNCTIONS,
         "flow": flow.FUNCTIONS,
         "web": web.FUNCTIONS,
+        "html": html.FUNCTIONS,
         "agent": agent.FUNCTIONS,
         "hash": hash.FUNCTIONS,
         "time": time.FUNCTIONS,
@@ -160,6 +167,18 @@ def all_modules() -> dict[str, dict[str, ApiFunction]]:
 # an agent's feature test such as `if aip.md.extract_refs then` sees nil there as under that aip.
 # Keys are `module.function` or a whole `module`; functions not listed exist in every era we run.
 API_SINCE: dict[str, tuple[int, int, int]] = {
+    # aip.web.get and aip.html.prune_to_content exist since the Lua engine (0.5.0); post from
+    # 0.5.10 (`A:src/script/lua_script/utils_web.rs@v0.5.10`); the html module grew in 0.7.7/0.7.9.
+    "web.post": (0, 5, 10),
+    "web.UA_AIPACK": (0, 8, 7),
+    "web.UA_BROWSER": (0, 8, 7),
+    "html.slim": (0, 7, 7),
+    "html.to_md": (0, 7, 7),
+    "html.select": (0, 7, 9),
+    "file.save_html_to_slim": (0, 7, 7),
+    "file.save_html_to_md": (0, 7, 7),
+    "file.load_html_as_slim": (0, 8, 0),
+    "file.load_html_as_md": (0, 8, 0),
     "web.parse_url": (0, 7, 9),
     "web.resolve_href": (0, 7, 9),
     "agent.extract_options": (0, 7, 9),
@@ -193,7 +212,9 @@ def build_aip_table(host: ApiHost, version: tuple[int, int, int] = (99, 0, 0)) -
     """The `aip` Lua table for one state: every function `version` of aip has, bound to `host`."""
     assert host.sandbox is not None and host.converter is not None
     sandbox, converter = host.sandbox, host.converter
+    host.aip_version = version
     aip = sandbox.table()
+    constants = all_constants()
     for module_name, functions in all_modules().items():
         module = sandbox.table()
         present = False
@@ -202,9 +223,19 @@ def build_aip_table(host: ApiHost, version: tuple[int, int, int] = (99, 0, 0)) -
                 continue
             module[function_name] = sandbox.wrap(_bind(host, converter, f"aip.{module_name}.{function_name}", function))
             present = True
+        for constant_name, value in constants.get(module_name, {}).items():
+            if available_in(module_name, constant_name, version):
+                module[constant_name] = value
         if present:
             aip[module_name] = module
     return aip
+
+
+def all_constants() -> dict[str, dict[str, str]]:
+    """Plain values set on a module table beside its functions (`aip.web.UA_BROWSER`)."""
+    from aipack_compat.lua.api import web
+
+    return {"web": web.CONSTANTS}
 
 
 def _bind(host: ApiHost, converter: "LuaConverter", qualified: str, function: ApiFunction) -> Callable[..., tuple[Any, ...]]:

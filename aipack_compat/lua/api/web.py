@@ -4,8 +4,7 @@
 provided; they follow the WHATWG URL rules of the Rust `url` crate closely enough for the links
 agents handle: scheme and host lowercased, default ports dropped, `/` as the path of an empty
 special URL, dot segments removed, spaces and quotes percent-encoded. `get` and `post` make
-network requests, which aipack-compat's Lua runtime does not do: they raise a clear error that
-names the URL, so a job that needs them stays on `aip`.
+real HTTP requests (`web_http.py`) unless the run forbids network access (`ApiHost.allow_network`).
 """
 
 from __future__ import annotations
@@ -204,19 +203,31 @@ def resolve_href(host: ApiHost, href: Any = None, base_url: Any = None) -> str |
         ) from None
 
 
-def _network_unsupported(name: str) -> ApiFunction:
-    def refuse(host: ApiHost, url: Any = None, *_: Any) -> None:
-        raise ApiError(
-            f"aip.web.{name} is not supported by aipack-compat (no network access from Lua stages; url: {url!r}): "
-            "run this agent with the real `aip`, or fetch the content before the run and pass it as input"
-        )
+def _web_get(host: ApiHost, url: Any = None, options: Any = None, *_ignored: Any) -> dict[str, Any]:
+    from aipack_compat.lua.api.web_http import web_request
 
-    return ApiFunction(refuse)
+    url = expect_string(url, "aip.web.get", "url")
+    return web_request(host, "get", url, None, options)
+
+
+def _web_post(host: ApiHost, url: Any = None, data: Any = None, options: Any = None, *_ignored: Any) -> dict[str, Any]:
+    from aipack_compat.lua.api.web_http import web_request
+
+    url = expect_string(url, "aip.web.post", "url")
+    if not isinstance(data, (str, dict, list)):
+        raise ApiError("Data must be a string or a table")
+    return web_request(host, "post", url, data, options)
 
 
 FUNCTIONS: dict[str, ApiFunction] = {
     "parse_url": ApiFunction(parse_url),
     "resolve_href": ApiFunction(resolve_href),
-    "get": _network_unsupported("get"),
-    "post": _network_unsupported("post"),
+    "get": ApiFunction(_web_get),
+    "post": ApiFunction(_web_post),
 }
+
+# `A:src/types/web_options.rs@952ad06e`; set on the module table from 0.8.7 (see API_SINCE).
+UA_BROWSER = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+)
+CONSTANTS: dict[str, str] = {"UA_AIPACK": UA_AIPACK, "UA_BROWSER": UA_BROWSER}

@@ -53,10 +53,14 @@ def test_resolve_href_joins_relative_links_and_keeps_absolute_ones(lua_eval: Eva
     assert ok is False and "Invalid base_url 'relative/base'" in message
 
 
-def test_network_functions_raise_a_clear_error(tmp_path: Path) -> None:
-    runner = make_runner(tmp_path, {"data": ('return aip.web.get("https://example.com")', 3)})
-    with pytest.raises(StageError, match=r"aip.web.get is not supported by aipack-compat \(no network access"):
-        runner.data(None, None, 1)
+def test_network_calls_obey_the_run_switch(tmp_path: Path) -> None:
+    from aipack_compat.lua.api import ApiError, ApiHost
+    from aipack_compat.lua.api.web_http import web_request
+
+    host = ApiHost(workspace_dir=str(tmp_path), base_aipack_dir=str(tmp_path), agent_dir=str(tmp_path), stage="data",
+                   allow_network=False)
+    with pytest.raises(ApiError, match=r"aip.web.get is disabled for this run .*would request: http://127.0.0.1:9/x"):
+        web_request(host, "get", "http://127.0.0.1:9/x", None, None)
 
 
 def test_web_url_helpers_are_absent_before_0_7_9(lua_eval: Eval) -> None:

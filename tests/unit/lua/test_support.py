@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from aipack_compat.check.lua_support import RULES, UNSUPPORTED_AIP_FUNCTION, check_lua_support
-from aipack_compat.lua.api import all_modules
-from aipack_compat.lua.support import EXPLICITLY_UNSUPPORTED, SUPPORTED_FUNCTIONS, canonical_name, scan_lua_calls, unsupported_calls
+from aipack_compat.check.rules import all_rules
+from aipack_compat.model.diagnostic import Severity
+from aipack_compat.lua.api import all_constants, all_modules
+from aipack_compat.lua.support import (
+    APPROXIMATE_FUNCTIONS, EXPLICITLY_UNSUPPORTED, SUPPORTED_FUNCTIONS, approximate_calls, canonical_name, scan_lua_calls,
+    unsupported_calls,
+)
 
 
 def test_supported_list_matches_the_runtime_tables() -> None:
     runtime = {f"aip.{module}.{name}" for module, functions in all_modules().items() for name in functions}
+    runtime |= {f"aip.{module}.{name}" for module, values in all_constants().items() for name in values}
     # present to raise a clear error (web.get/post) or to call the executor's sub-agent runner
     runtime -= set(EXPLICITLY_UNSUPPORTED)
     # `aip.flow.redo` is the 0.8.17 - 0.8.21 name, installed only for those versions.
@@ -43,14 +49,23 @@ def test_scanner_skips_strings_and_comments() -> None:
         ("aipack.skip", 4, 26),
         ("aip.agent.run", 5, 34),
     ]
-    assert unsupported_calls(code, first_line=10) == [("aip.web.get", 11, 28)]  # aip.agent.run: run supplies it
+    assert unsupported_calls(code, first_line=10) == []  # aip.web.get requests; aip.agent.run: run supplies it
     assert canonical_name("utils.file.load") == "aip.file.load" and canonical_name("aipack.skip") == "aip.flow.skip"
 
 
 def test_check_lua_support_reports_located_diagnostics() -> None:
-    stages = {"data": ('local r = aip.web.get("u")\nreturn r', 12), "output": ("return aip.text.trim(ai_response.content)", 30)}
+    stages = {"data": ('local r = aip.zip.create("u")\nreturn r', 12), "output": ("return aip.text.trim(ai_response.content)", 30)}
     diagnostics = check_lua_support("agent.aip", stages)
-    assert [(d.code, d.line, d.column, d.end_column) for d in diagnostics] == [("AGT201", 12, 11, 22)]
-    assert "`aip.web.get` (# Data)" in diagnostics[0].message
+    assert [(d.code, d.line, d.column, d.end_column) for d in diagnostics] == [("AGT201", 12, 11, 25)]
+    assert "`aip.zip.create` (# Data)" in diagnostics[0].message
     assert RULES == (UNSUPPORTED_AIP_FUNCTION,)
     assert check_lua_support("agent.aip", {"data": ("", 1)}) == []
+
+
+def test_approximate_calls_are_supported_and_located() -> None:
+    assert set(APPROXIMATE_FUNCTIONS) <= SUPPORTED_FUNCTIONS
+    code = 'local md = aip.html.to_md(h) -- aip.html.to_md\nutils.file.save_html_to_md("a.html")\naip.html.select(h, "a")'
+    assert approximate_calls(code, first_line=5) == [("aip.html.to_md", 5, 12), ("utils.file.save_html_to_md", 6, 1)]
+    assert unsupported_calls(code) == []
+    rule = all_rules()["AGT202"]
+    assert (rule.name, rule.severity) == ("aip-function-output-may-differ", Severity.INFO)
