@@ -1,11 +1,11 @@
 """Shared bookkeeping for the script front-ends (bash, Makefile, CI YAML, Python).
 
 Front-ends record what they see while walking (runs, config rewrites, greps, loops) as
-mutable records; `Collector.finish()` turns them into frozen `Invocation`s. Loop variables
-become `{cell}` when the loop drives a config rewrite (a model matrix) or only names output
-files; a loop whose variable is a whole `-f` value is folded into one run over its globs, its
-names in output paths becoming `{input_*}` (per_input.py); other loops that change the agent or
-its inputs are expanded into one invocation per value.
+mutable records; `Collector.finish()` turns them into frozen `Invocation`s. Loops that drive a
+config rewrite or only name output files become the run's matrix, one loop or a nested sweep
+(loop_matrix.py); a loop whose variable is a whole `-f` value is folded into one run over its
+globs, its names in output paths becoming `{input_*}` (per_input.py); other loops that change
+the agent or its inputs are expanded into one invocation per value.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass, field
 
 from aipack_compat.load.aip_argv import ParsedRun
-from aipack_compat.load.per_input import find_input_frame, has_glob_value, input_placeholder, loop_header, loop_notes
+from aipack_compat.load.loop_matrix import Binding, MatrixPlan, plan_matrix, root_of, tokens
+from aipack_compat.load.per_input import find_input_frame, has_glob_value, loop_header, loop_notes
 from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Value, loop_token
 from aipack_compat.model.invocation import (
     CELL_PLACEHOLDER,
@@ -45,6 +46,8 @@ class LoopFrame:
     # `${f##*/}`); () for the variable itself; None when the value is not a function of it alone.
     shape: tuple[tuple[str, ...], ...] | None = ()
     outer_stdout: tuple[Value, bool] | None = None  # stdout redirect in effect where the loop starts
+    values_problem: str | None = None  # why `values` is None, for the report (`models.txt does not exist`)
+    note: str | None = None  # migration note for runs using this loop (`while read` values read from a file)
 
     @property
     def token(self) -> str:
@@ -149,7 +152,7 @@ class Collector:
         by_id = {frame.frame_id: frame for frame in run.frames}
 
         def roots(values: list[Value]) -> set[int]:
-            found = {_root(by_id, fid) for value in values for fid in _tokens(value) if fid in by_id}
+            found = {root_of(by_id, fid) for value in values for fid in tokens(value) if fid in by_id}
             return found & run.open_frames
 
         input_frame = find_input_frame(run, by_id)
@@ -157,36 +160,34 @@ class Collector:
         expand_ids = sorted(roots([parsed.agent, *parsed.file_globs, *parsed.inputs]) - folded)
         rewrite_ids = roots([v for r in run.rewrites for v in (r.sed_script, r.content, r.copy_from)])
         output_ids = roots([run.stdout, run.stderr])
-        matrix_candidates = sorted((rewrite_ids | output_ids) - set(expand_ids) - folded,
-                                   key=lambda fid: (fid not in rewrite_ids, fid))
-        matrix = by_id[matrix_candidates[0]] if matrix_candidates else None
+        matrix_candidates = sorted((rewrite_ids | output_ids) - set(expand_ids) - folded)
         unresolved = list(run.unresolved)
-        for fid in matrix_candidates[1:]:
-            frame = by_id[fid]
-            unresolved.append(Unresolved(f"second loop variable `{frame.variable}`", frame.source_text, frame.location))
         combos: list[dict[int, int]] = [{}]
         for fid in expand_ids:
             frame = by_id[fid]
             if frame.values is None or any(v is None for v in frame.values):
-                unresolved.append(Unresolved(f"values of loop variable `{frame.variable}`", frame.source_text, frame.location))
+                why = f" ({frame.values_problem})" if frame.values_problem else ""
+                unresolved.append(Unresolved(f"values of loop variable `{frame.variable}`{why}", frame.source_text, frame.location))
                 continue
             combos = [{**combo, fid: index} for combo in combos for index in range(len(frame.values))][:MAX_EXPANSION]
-        label_frame = matrix
-        if matrix is not None:
-            members = {fid for v in (run.stdout, run.stderr) for fid in _tokens(v) if fid in by_id and _root(by_id, fid) == matrix.frame_id}
-            if len(members) == 1:
-                label_frame = by_id[members.pop()]
         # expanding a loop over globs gives each run the glob text, not a file: no output name from it
         glob_loops = {fid for fid in expand_ids if has_glob_value(by_id[fid])}
-        binding = _Binding(by_id, matrix, label_frame, run.open_frames, input_frame, glob_loops)
-        return [self._build(run, binding, combo, list(unresolved)) for combo in combos]
+        notes = [by_id[fid].note for fid in (*expand_ids, *folded, *matrix_candidates) if by_id[fid].note]
+        invocations = []
+        for combo in combos:
+            binding = Binding(by_id, run.open_frames, input_frame, glob_loops)
+            matrix = plan_matrix(run, by_id, matrix_candidates, binding, combo)
+            binding.placeholders = matrix.placeholders() if matrix.axes else {}
+            invocations.append(self._build(run, binding, combo, matrix, [*unresolved, *matrix.unresolved],
+                                           [*notes, *matrix.notes]))
+        return invocations
 
-    def _build(self, run: PendingRun, binding: "_Binding", combo: dict[int, int], unresolved: list[Unresolved]) -> Invocation:
+    def _build(self, run: PendingRun, binding: Binding, combo: dict[int, int], matrix: MatrixPlan,
+               unresolved: list[Unresolved], extra_notes: list[str]) -> Invocation:
         parsed = run.parsed
         where = run.location
-        matrix = binding.matrix
 
-        def concrete(value: Value, what: str, cell: LoopFrame | None = None) -> str | None:
+        def concrete(value: Value, what: str) -> str | None:
             if value is None:
                 unresolved.append(Unresolved(what, run.command_text, where))
                 return None
@@ -195,7 +196,7 @@ class Collector:
                 unresolved.append(Unresolved(f"{what} (named after each file of a loop that cannot be one run)",
                                              run.command_text, where))
                 return None
-            text = binding.substitute(value, combo, cell)
+            text = binding.substitute(value, combo)
             if LOOP_TOKEN_RE.search(text):
                 unresolved.append(Unresolved(what, run.command_text, where))
                 return None
@@ -215,31 +216,26 @@ class Collector:
             if not redirected or value == "/dev/null":
                 return None
             if value is not None and input_frame is not None:
-                text = binding.substitute(value, combo, binding.label_frame, inputs=True)
-                if LOOP_TOKEN_RE.search(text) and _tokens(text) & binding.input_family():
+                text = binding.substitute(value, combo, inputs=True)
+                if LOOP_TOKEN_RE.search(text) and tokens(text) & binding.input_family():
                     unresolved.append(Unresolved(f"{what} (a form of `${input_frame.variable}` other than "
                                                  "{input_path}/{input_name}/{input_stem})", run.command_text, where))
                     return None
                 value = text
-            text = concrete(value, what, binding.label_frame)
-            return self._relative(text)
+            return self._relative(concrete(value, what))
 
-        stdout = output(run.stdout, run.stdout_redirected, "stdout path")
-        stderr = output(run.stderr, run.stderr_redirected, "stderr path")
-        notes = list(run.notes)
+        stdout = output(matrix.stdout, run.stdout_redirected, "stdout path")
+        stderr = output(matrix.stderr, run.stderr_redirected, "stderr path")
+        notes = list(run.notes) + extra_notes
         if input_frame is not None:
             notes.extend(loop_notes(run, input_frame, stdout))
         env = tuple(sorted((k, v) for k, v in ((k, concrete(v, f"env {k}")) for k, v in run.env.items()) if v is not None))
-        matrix_values: tuple[str, ...] = ()
-        matrix_labels: tuple[str, ...] = ()
-        if matrix is not None:
-            label_values = binding.label_frame.values if binding.label_frame is not None else None
-            if matrix.values is None or label_values is None or any(v is None for v in [*matrix.values, *label_values]):
-                unresolved.append(Unresolved(f"values of loop variable `{matrix.variable}`", matrix.source_text, matrix.location))
-            else:
-                matrix_values = tuple(str(v) for v in matrix.values)
-                matrix_labels = tuple(str(v) for v in label_values)
-        rewrites = tuple(self._freeze_rewrite(r, binding, combo) for r in run.rewrites)
+        axes = matrix.axes
+        if len(axes) == 1:
+            matrix_values = tuple(str((axes[0].values or [])[cell[axes[0].frame_id]]) for cell in matrix.cells)
+        else:
+            matrix_values = tuple(",".join(str((f.values or [])[cell[f.frame_id]]) for f in axes) for cell in matrix.cells)
+        variable = ",".join(f.variable for f in axes) or (matrix.unknown.variable if matrix.unknown else None)
         return Invocation(
             location=where,
             origin=self.origin,
@@ -260,11 +256,14 @@ class Collector:
             workdir=workdir,
             env=env,
             timeout_seconds=run.timeout_seconds,
-            matrix_variable=matrix.variable if matrix else None,
+            matrix_variable=variable,
             matrix_values=matrix_values,
-            matrix_labels=matrix_labels,
-            matrix_location=matrix.location if matrix else None,
-            config_rewrites=rewrites,
+            matrix_labels=tuple(matrix.labels),
+            matrix_location=matrix.location,
+            matrix_axes=matrix.axis_records(),
+            config_rewrites=tuple(self._freeze_rewrite(r, binding, combo) for r in run.rewrites),
+            cell_rewrites=tuple(tuple(self._freeze_rewrite(r, binding, {**combo, **cell}) for r in run.rewrites)
+                                for cell in matrix.cells),
             input_loop=loop_header(input_frame.source_text) if input_frame is not None else None,
             score_pattern=self._score_pattern(stdout),
             unresolved=tuple(_dedupe(unresolved)),
@@ -279,19 +278,29 @@ class Collector:
         relative = posixpath.relpath(absolute, self.root)
         return relative
 
-    def _freeze_rewrite(self, rewrite: PendingRewrite, binding: "_Binding | None", combo: dict[int, int]) -> ConfigRewrite:
+    def _freeze_rewrite(self, rewrite: PendingRewrite, binding: Binding | None, combo: dict[int, int]) -> ConfigRewrite:
+        """The rewrite with this invocation's (or cell's) loop values in; one still naming a loop
+        nobody can fill (values only known at run time) has no static content."""
+        unknown = False
+
         def text(value: Value) -> str | None:
-            if value is None:
-                return None
-            return binding.substitute(value, combo, binding.matrix) if binding is not None else value
+            nonlocal unknown
+            if value is None or binding is None:
+                return value
+            filled = binding.substitute(value, combo)
+            unknown = unknown or bool(LOOP_TOKEN_RE.search(filled))
+            return filled
 
         copy_from = text(rewrite.copy_from)
+        sed_script, content = text(rewrite.sed_script), text(rewrite.content)
+        if unknown:
+            sed_script = content = copy_from = None
         return ConfigRewrite(
             kind=rewrite.kind,  # type: ignore[arg-type]
             target=self._relative(rewrite.target) or rewrite.target,
             location=rewrite.location,
-            sed_script=text(rewrite.sed_script),
-            content=None if rewrite.dynamic else text(rewrite.content),
+            sed_script=sed_script,
+            content=None if rewrite.dynamic else content,
             copy_from=self._relative(copy_from) if copy_from else None,
             backup_suffix=rewrite.backup_suffix,
             restored=rewrite.restored,
@@ -318,60 +327,6 @@ class Collector:
 def _replaces(new: PendingRewrite, old: PendingRewrite) -> bool:
     """A whole-file write supersedes earlier rewrites of the same file."""
     return new.target == old.target and new.kind in ("heredoc", "copy", "write")
-
-
-def _tokens(value: Value) -> set[int]:
-    if value is None:
-        return set()
-    return {int(m.group(1)) for m in LOOP_TOKEN_RE.finditer(value)}
-
-
-def _root(by_id: dict[int, LoopFrame], fid: int) -> int:
-    parent = by_id[fid].parent
-    return parent if parent is not None and parent in by_id else fid
-
-
-@dataclass(slots=True)
-class _Binding:
-    """How loop tokens become text: expanded values, `{cell}`, or left in place (unresolved)."""
-
-    by_id: dict[int, LoopFrame]
-    matrix: LoopFrame | None
-    label_frame: LoopFrame | None
-    open_frames: set[int]
-    input_frame: LoopFrame | None = None  # the per-file loop folded into the run (see per_input.py)
-    glob_loops: set[int] = field(default_factory=set)
-
-    def roots(self, value: str) -> set[int]:
-        return {_root(self.by_id, fid) for fid in _tokens(value) if fid in self.by_id}
-
-    def input_family(self) -> set[int]:
-        if self.input_frame is None:
-            return set()
-        root = self.input_frame.frame_id
-        return {fid for fid, frame in self.by_id.items() if fid == root or frame.parent == root}
-
-    def substitute(self, value: str, combo: dict[int, int], cell: LoopFrame | None, inputs: bool = False) -> str:
-        """`inputs`: the per-file loop's values become `{input_*}` (output paths only)."""
-        def replace(match: re.Match[str]) -> str:
-            fid = int(match.group(1))
-            frame = self.by_id.get(fid)
-            if frame is None:
-                return match.group(0)
-            root = _root(self.by_id, fid)
-            if self.input_frame is not None and root == self.input_frame.frame_id:
-                placeholder = input_placeholder(frame, self.input_frame) if inputs else None
-                return placeholder or match.group(0)
-            if root not in self.open_frames and frame.values and frame.values[-1] is not None:
-                return frame.values[-1]  # the loop is over: its last value stayed behind
-            if root in combo and frame.values is not None:
-                item = frame.values[combo[root]]
-                return item if item is not None else match.group(0)
-            if cell is not None and fid == cell.frame_id:
-                return CELL_PLACEHOLDER
-            return match.group(0)
-
-        return LOOP_TOKEN_RE.sub(replace, value)
 
 
 def _as_glob(path: str) -> str:

@@ -8,7 +8,7 @@ Nothing is executed. The walk tracks variables, arrays, `cd`, functions called w
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aipack_compat.load import shell_commands
 from aipack_compat.load.aip_argv import looks_like_aip_run, parse_run
@@ -16,6 +16,9 @@ from aipack_compat.load.script_collect import Collector, PendingRun
 from aipack_compat.load.shell_redirects import Redirects, apply_redirects
 from aipack_compat.load.shell_substitutions import known_substitution
 from aipack_compat.load.shell_words import Scope, Value, WordEvaluator, resolve_path
+
+if TYPE_CHECKING:
+    from aipack_compat.load.loop_sources import LoopInput
 
 MAX_CALL_DEPTH = 16
 # Function bodies are re-scanned per call (positional args differ); a fan-out of calls would
@@ -53,6 +56,7 @@ class ShellScanner:
         self.active_calls: list[str] = []  # a function already on this stack is recursion: not re-entered
         self.expansions = 0
         self.deferred: list[tuple[Any, str, Scope]] = []  # trap handlers, scanned at the end
+        self.piped_input: "LoopInput | None" = None  # what the pipeline stage being visited reads
 
     def scan(self, scope: Scope) -> None:
         tree = parser().parse(self.source)
@@ -172,7 +176,13 @@ class ShellScanner:
     def _visit_redirected_statement(self, node: Any, scope: Scope, redirects: Redirects) -> None:
         body = node.child_by_field_name("body")
         redirects = apply_redirects(self, node, scope, redirects)
-        if body is not None:
+        if body is not None and body.type == "while_statement":
+            # `done < models.txt` / `<<EOF` / `<<<`: the loop reads it, the commands inside do not
+            from aipack_compat.load.loop_sources import input_from_redirects
+
+            loop_input = input_from_redirects(self, node, scope) or self.piped_input
+            self._visit_while_statement(body, scope, replace(redirects, heredoc=None, heredoc_set=False), loop_input)
+        elif body is not None:
             self.visit(body, scope, redirects)
 
     def _visit_pipeline(self, node: Any, scope: Scope, redirects: Redirects) -> None:
@@ -181,7 +191,12 @@ class ShellScanner:
             stage_redirects = redirects
             if index + 1 < len(stages):
                 stage_redirects = self._pipe_target(stages[index + 1], scope, redirects)
-            self.visit(stage, scope, stage_redirects)
+            # `cat models.txt | while read m`: the lines the stages before it write, if known
+            self.piped_input = _piped_lines(self, stage, stages[:index], scope)
+            try:
+                self.visit(stage, scope, stage_redirects)
+            finally:
+                self.piped_input = None
 
     def _pipe_target(self, consumer: Any, scope: Scope, redirects: Redirects) -> Redirects:
         command = consumer if consumer.type == "command" else None
@@ -223,28 +238,27 @@ class ShellScanner:
             self.loops.pop()
             _close(self.collector, frame.frame_id)
 
-    def _visit_while_statement(self, node: Any, scope: Scope, redirects: Redirects) -> None:
-        pushed = 0
+    def _visit_while_statement(self, node: Any, scope: Scope, redirects: Redirects,
+                               loop_input: "LoopInput | None" = None) -> None:
+        """`while read NAME…`: the names are loop variables, with values when the lines are known."""
+        from aipack_compat.load.while_read import bind_read_loop
+
+        loop_input = loop_input or self.piped_input
+        self.piped_input = None  # a loop nested in this body reads this loop's stdin only if it says so
         for index, child in enumerate(node.children):
-            if node.field_name_for_child(index) != "condition":
-                continue
-            for command in _commands_in(child):
-                argv = self.argv(command, scope)
-                if argv and argv[0] == "read":
-                    for name in [a for a in argv[1:] if a and not a.startswith("-")]:
-                        frame = self.collector.new_frame(name, None, self.where(node), self.text(node).split("\n", 1)[0][:160])
-                        scope.variables[name] = frame.token
-                        self.loops.append(frame)
-                        pushed += 1
-            self.visit(child, scope, redirects)
+            if node.field_name_for_child(index) == "condition":
+                self.visit(child, scope, redirects)
+        root = bind_read_loop(self, node, scope, loop_input)
+        if root is not None:
+            self.loops.append(root)
         body = node.child_by_field_name("body")
         try:
             if body is not None:
                 self.visit(body, scope, redirects)
         finally:
-            for frame in self.loops[len(self.loops) - pushed:]:
-                _close(self.collector, frame.frame_id)
-            del self.loops[len(self.loops) - pushed:]
+            if root is not None:
+                self.loops.pop()
+                _close(self.collector, root.frame_id)
 
     def _visit_substitutions(self, node: Any, scope: Scope) -> None:
         """Look for `$(...)`, backticks and `<(...)` anywhere below a node that is not a command."""
@@ -377,13 +391,12 @@ def _close(collector: Collector, frame_id: int) -> None:
             frame.open = False
 
 
-def _commands_in(node: Any) -> list[Any]:
-    if node.type == "command":
-        return [node]
-    out: list[Any] = []
-    for child in node.named_children:
-        out.extend(_commands_in(child))
-    return out
+def _piped_lines(scanner: ShellScanner, stage: Any, producers: list[Any], scope: Scope) -> "LoopInput | None":
+    """What a `while read` stage of a pipeline reads (None when the stage is no such loop)."""
+    from aipack_compat.load.loop_sources import input_from_pipeline
+    from aipack_compat.load.while_read import reads_lines
+
+    return input_from_pipeline(scanner, producers, scope) if producers and reads_lines(stage) else None
 
 
 __all__ = ["ShellScanner", "Redirects", "parser"]

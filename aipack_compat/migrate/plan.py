@@ -94,7 +94,9 @@ def _rename(scan: ScriptScan, relative: str) -> ScriptScan:
         replace(inv, location=fix(inv.location),
                 matrix_location=fix(inv.matrix_location) if inv.matrix_location else None,
                 unresolved=tuple(replace(u, location=fix(u.location)) for u in inv.unresolved),
-                config_rewrites=tuple(replace(r, location=fix(r.location)) for r in inv.config_rewrites))
+                config_rewrites=tuple(replace(r, location=fix(r.location)) for r in inv.config_rewrites),
+                cell_rewrites=tuple(tuple(replace(r, location=fix(r.location)) for r in cell)
+                                    for cell in inv.cell_rewrites))
         for inv in scan.invocations
     ]
     return ScriptScan(relative, scan.origin, invocations, [replace(r, location=fix(r.location)) for r in scan.rewrites],

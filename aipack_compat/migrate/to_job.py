@@ -1,8 +1,8 @@
 """Scanned invocations + workspace config + agents -> JobConfig (the executor's input).
 
-A model loop becomes a matrix: for every loop value the script's config rewrites (sed, here-doc,
-copy) are applied to the config text, the options are read back, and the cell keeps only what
-differs from the job's options. aip merges the agent's `# Options` over the config (spec §1.2),
+A model loop (or a nested sweep, model × temperature) becomes a matrix: for every cell the
+script's config rewrites (sed, here-doc, copy) with that cell's loop values are applied to the
+config text, the options are read back, and the cell keeps only what differs from the job's options. aip merges the agent's `# Options` over the config (spec §1.2),
 so a rewrite the agent overrides changes nothing, and the migration says so.
 """
 
@@ -146,25 +146,34 @@ def _not_migrated(subject: str, reason: str, location_text: str, script: str, li
 
 def _rewritten_options(root: str, invocation: Invocation, workspace: WorkspaceConfig, changes: list[str],
                        diagnostics: list[Diagnostic], script: str) -> tuple[dict[str, Any] | None, list[tuple[str, dict[str, Any]]]]:
-    """(options after one-off rewrites or None, [(cell label, options)] for a model loop)."""
+    """(options after one-off rewrites or None, [(cell label, options)] for a model matrix).
+
+    Each cell's rewrites come with its loop values filled in (`Invocation.cell_rewrites`), so a
+    nested sweep (model × temperature) applies both substitutions, in script order, per cell.
+    """
     rewrites = [r for r in invocation.config_rewrites if _is_workspace_config(r.target, workspace)]
     for rewrite in invocation.config_rewrites:
         if rewrite not in rewrites:
             changes.append(f"rewrite of {rewrite.target} ignored: not the workspace config the run reads")
-    if not rewrites:
-        if invocation.matrix_values:
+    config_path = workspace.path or ".aipack/config.toml"
+    if invocation.matrix_labels:
+        if not rewrites:
             return None, [(label, dict(workspace.options)) for label in invocation.matrix_labels]
+        cells: list[tuple[str, dict[str, Any]]] = []
+        per_cell = invocation.cell_rewrites or tuple(invocation.config_rewrites for _ in invocation.matrix_labels)
+        values: tuple[str | None, ...] = () if invocation.cell_rewrites else invocation.matrix_values
+        for index, label in enumerate(invocation.matrix_labels):
+            cell_rewrites = [r for r in per_cell[index] if _is_workspace_config(r.target, workspace)]
+            value = values[index] if index < len(values) else None
+            text = _apply_all(root, cell_rewrites, workspace, value, changes, diagnostics, script)
+            if text is None:
+                return None, []
+            cells.append((label, config_options(config_path, text)[0]))
+        return None, cells
+    if not rewrites:
         return None, []
-    if invocation.matrix_variable is None or not invocation.matrix_values:
-        text = _apply_all(root, rewrites, workspace, None, changes, diagnostics, script)
-        return (config_options(workspace.path or ".aipack/config.toml", text)[0] if text is not None else None), []
-    cells: list[tuple[str, dict[str, Any]]] = []
-    for value, label in zip(invocation.matrix_values, invocation.matrix_labels):
-        text = _apply_all(root, rewrites, workspace, value, changes, diagnostics, script)
-        if text is None:
-            return None, []
-        cells.append((label, config_options(workspace.path or ".aipack/config.toml", text)[0]))
-    return None, cells
+    text = _apply_all(root, rewrites, workspace, None, changes, diagnostics, script)
+    return (config_options(config_path, text)[0] if text is not None else None), []
 
 
 def _apply_all(root: str, rewrites: list[ConfigRewrite], workspace: WorkspaceConfig, cell: str | None,

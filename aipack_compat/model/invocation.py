@@ -2,7 +2,8 @@
 
 This is on the `validate` path, so it stays free of pydantic. `migrate/to_job.py` turns these
 records into `JobSpec`s. Every string that came from a loop variable carries the placeholder
-`{cell}` (the model-matrix variable) instead of a guessed value; an output path named after the
+`{cell}` (the model-matrix variable) instead of a guessed value (nested sweeps: `{cell:VAR}` per
+loop in `config_rewrites`, and `cell_rewrites` holds every cell's rewrites with the values filled in); an output path named after the
 file of a per-file loop (`for f in prompts/*.md; ... > "out/$(basename "$f" .md).txt"`) carries
 `{input_path}` / `{input_name}` / `{input_stem}` instead. Values that could not be resolved
 statically are listed in `unresolved` with their location, never guessed.
@@ -65,6 +66,16 @@ class ConfigRewrite:
 
 
 @dataclass(frozen=True, slots=True)
+class MatrixAxis:
+    """One loop of a model matrix (a nested sweep has one per loop, outer loop first)."""
+
+    variable: str
+    values: tuple[str, ...]
+    header: str  # the loop's first line, e.g. `for temp in 0 0.7; do` or `while IFS= read -r model; do`
+    line: int  # where the loop starts in its script
+
+
+@dataclass(frozen=True, slots=True)
 class Invocation:
     """One `aip run` (or `devai run`) found in a script, with everything resolved statically."""
 
@@ -87,11 +98,20 @@ class Invocation:
     workdir: str | None = "."  # the `cd` in effect, relative to root; None when dynamic
     env: tuple[tuple[str, str], ...] = ()
     timeout_seconds: float | None = None
-    matrix_variable: str | None = None  # the loop variable bound to {cell}
-    matrix_values: tuple[str, ...] = ()  # the loop values; `{cell}` in config rewrites stands for these
-    matrix_labels: tuple[str, ...] = ()  # parallel: what `{cell}` means in output paths (`${m//:/_}`)
+    # the loop variable bound to {cell}; a nested sweep: its loops' variables, outer first, joined by `,`
+    matrix_variable: str | None = None
+    # one per cell: the loop value `{cell}` stands for in `config_rewrites` (a nested sweep: the
+    # cell's loop values joined by `,`, outer first; its rewrites use `{cell:VAR}` per loop instead)
+    matrix_values: tuple[str, ...] = ()
+    # parallel: the cell labels, i.e. what `{cell}` means in output paths. With an output path named
+    # after the loop(s) it is exactly the part of the path the loops vary (`${m//:/_}`,
+    # `${model//:/_}-t$temp`), so the filled template is the file the shell wrote.
+    matrix_labels: tuple[str, ...] = ()
     matrix_location: ScriptLocation | None = None
+    matrix_axes: tuple[MatrixAxis, ...] = ()  # the loops of the matrix, outer first (cross product, outer slowest)
     config_rewrites: tuple[ConfigRewrite, ...] = ()
+    # parallel to matrix_labels: each cell's config rewrites with every loop value filled in
+    cell_rewrites: tuple[tuple[ConfigRewrite, ...], ...] = ()
     input_loop: str | None = None  # header of the per-file loop folded into this one run (`for f in a/*.md; do`)
     score_pattern: str | None = None  # Python regex, converted from the script's grep
     unresolved: tuple[Unresolved, ...] = ()

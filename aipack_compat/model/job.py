@@ -84,10 +84,17 @@ class InputSpec(_Contract):
 
 
 class MatrixCell(_Contract):
-    """One variant of a job: typically one model of a model loop, with the options it overrides."""
+    """One variant of a job: one model of a model loop, or one combination of a nested sweep
+    (`for model …; do for temp …; do`), with the options it overrides. Cells are listed in the
+    script's order (outer loop slowest)."""
 
     label: str
-    """Stable name of the cell (the model tag for model loops), used in output paths and results."""
+    """Stable, unique name of the cell, used for `{cell}` in output paths and in results.
+
+    When the script's redirect was named after the loop(s), the label is exactly the part of that
+    path the loops vary: `${model//:/_}` gives `llama3.2_1b`, `${model//:/_}-t$temp` gives
+    `llama3.2_1b-t0.7`, so `results/{cell}.txt` filled in is the file the shell wrote. Otherwise
+    it is the loop value (one loop) or `model=llama3.2:1b,temp=0.7` (a nested sweep)."""
     options: AgentOptions = Field(default_factory=AgentOptions)
     """Options this cell sets over the job's effective options (e.g. `model`)."""
 
@@ -103,7 +110,9 @@ class OutputSpec(_Contract):
     stdout_path: str | None = None
     """File that received stdout (`> out/{cell}.txt`), or None for the terminal.
 
-    Placeholders: `{cell}` = the matrix cell's label, `{job}` = the job name, and with `per_input`:
+    Placeholders: `{cell}` = the matrix cell's label (for a nested sweep the label is the whole part
+    of the path its loops vary, e.g. `results/{cell}.txt` with label `llama3.2_1b-t0.7` for the
+    shell's `results/${model//:/_}-t$temp.txt`), `{job}` = the job name, and with `per_input`:
     `{input_path}` = the input file's path relative to the job's workdir (the shell's `$f`),
     `{input_name}` = its base name (`$(basename "$f")`, `${f##*/}`), `{input_stem}` = the base name
     without its last extension (`$(basename "$f" .md)`, `${name%.*}`); for a non-file input (`-i`)

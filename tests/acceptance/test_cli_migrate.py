@@ -121,3 +121,37 @@ def test_per_file_loop_migrates_to_per_input_outputs_and_runs(fault_backend: tup
     assert (written / "results" / "spider.txt").read_text() == answer
     assert main([*arguments, "--quiet", "--results", str(tmp_path / "third.jsonl"), "--force"]) == 0
     assert (written / "results" / "haiku.txt").read_text() == answer
+
+
+def test_nested_sweep_becomes_one_job_per_sweep(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    # the sweep whose temperatures come from `$(seq …)` is migrated with its losses reported (exit 0:
+    # nothing is `not-migrated`)
+    assert main(["migrate", str(FIXTURES / "nested-sweep"), "--out", str(out), "--emit", "both"]) == 0
+    config = json.loads((out / "aipack-compat.json").read_text())
+    jobs = {job["name"]: job for job in config["jobs"]}
+    sweep = jobs["sweep.sh:9:eval"]
+    assert sweep["output"]["stdout_path"] == "results/{cell}.txt"
+    assert [(c["label"], c["options"]["model"], c["options"]["temperature"]) for c in sweep["matrix"]] == [
+        ("llama3.2_1b-t0", "llama3.2:1b", 0.0), ("llama3.2_1b-t0.7", "llama3.2:1b", 0.7),
+        ("qwen2.5_0.5b-t0", "qwen2.5:0.5b", 0.0), ("qwen2.5_0.5b-t0.7", "qwen2.5:0.5b", 0.7)]
+    assert len(jobs["sweep.sh:20:eval"]["matrix"]) == 8
+    markdown = (out / "MIGRATION.md").read_text()
+    assert "are one job of 4 matrix cells, in the script's order (outer loop slowest)" in markdown
+    assert "MIG003 warning: values of loop variable `temp` is only known at run time (sweep.sh:39)" in markdown
+    assert "aipack_jobs.py" in {p.name for p in out.iterdir()}
+
+
+def test_while_read_models_freezes_the_list(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["migrate", str(FIXTURES / "while-read-models"), "--out", str(out)]) == 0
+    config = json.loads((out / "aipack-compat.json").read_text())
+    first = config["jobs"][0]
+    assert [c["label"] for c in first["matrix"]] == ["llama3.2:1b", "qwen2.5:0.5b", "smollm2:135m"]
+    assert first["output"]["stdout_path"] == "out/{cell}.txt"
+    markdown = (out / "MIGRATION.md").read_text()
+    assert "models.txt was read at migrate time (sha256 " in markdown
+    assert "(eval.sh:35)" in markdown  # the list outside the workspace, reported where its loop starts
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert main(["migrate", str(FIXTURES / "while-read-models"), "--out", str(out)]) == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "aipack_compat"
 # stage -> the aipack_compat top-level modules/packages it may import
 ALLOWED = {
     "model": set(),
-    "load": {"model"},
+    "load": {"model", "files"},  # files: the one text reader (encoding, size and special-file checks)
     "check": {"model", "load", "files", "template", "lua"},  # lua: the static aip.* support list
     "migrate": {"model", "load", "check", "files", "errors"},
     "lua": {"model", "files", "template"},

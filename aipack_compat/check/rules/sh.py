@@ -66,7 +66,9 @@ DYNAMIC_VALUE = Rule(
     Severity.INFO,
     "What it does: lists values that depend on the environment, command output or user input "
     "(`$HOME`, `$(ls …)`, `read`). Why: they cannot be migrated statically and are never guessed; "
-    "set them explicitly in the migrated job config. Example: `for m in $(cat models.txt)`.",
+    "set them explicitly in the migrated job config. A `while read` loop over a workspace file, a here-doc or a "
+    "here-string (with the usual blank/`#` skips) is read statically and is not reported. "
+    "Example: `for m in $(ollama list | cut -f1)`, or `while read m; do …; done < \"$HOME/models.txt\"`.",
 )
 FILES_AND_INPUTS = Rule(
     "SH008",

@@ -1,0 +1,198 @@
+"""Where a `while read` loop's lines come from, when that is known without running anything.
+
+`done < FILE` (a file of the migrated workspace, read as data: inside the root, at most 1 MB,
+UTF-8 text), `done <<EOF` / `done <<< "$LIST"`, and pipelines of `cat FILE`, `grep [-v] PATTERN
+[FILE]`, `printf '%s\\n' …` or `echo …` into the loop. Anything else gives the reason it is unknown.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aipack_compat.load.shell_redirects import Redirects, apply_redirects
+from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Scope, Value, resolve_path
+
+if TYPE_CHECKING:
+    from aipack_compat.load.shell_scan import ShellScanner
+
+MAX_LIST_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class LoopInput:
+    """What a `while read` loop reads on stdin, when it is known statically."""
+
+    text: str | None
+    described: str  # `models.txt`, `a here-doc`, ...
+    problem: str | None = None  # why `text` is unknown
+    file: str | None = None  # the workspace file read (root-relative), for the migration note
+    digest: str | None = None  # sha256 prefix of that file
+
+
+def input_from_redirects(scanner: "ShellScanner", node: Any, scope: Scope) -> LoopInput | None:
+    """`done < FILE`, `done <<EOF`, `done <<< "$LIST"` on the redirected `while` statement."""
+    found: LoopInput | None = None
+    for child in node.children:
+        if child.type == "file_redirect":
+            operator = next((scanner.text(c) for c in child.children if not c.is_named), "")
+            descriptor = child.child_by_field_name("descriptor")
+            destination = child.child_by_field_name("destination")
+            if operator == "<" and (descriptor is None or scanner.text(descriptor) == "0") and destination is not None:
+                if destination.type == "process_substitution":
+                    shown = " ".join(scanner.text(destination).split())[:60]
+                    found = LoopInput(None, f"`{shown}`", f"its lines come from `{shown}`")
+                else:
+                    found = read_workspace_file(scanner, scanner.words.value(destination, scope), scope)
+        elif child.type == "heredoc_redirect":
+            text = apply_redirects(scanner, node, scope, Redirects()).heredoc
+            found = _literal(text, "its here-doc", "its here-doc expands run-time values")
+        elif child.type == "herestring_redirect":
+            values = [scanner.words.value(c, scope) for c in child.named_children]
+            text = values[-1] + "\n" if values and values[-1] is not None else None
+            found = _literal(text, "its here-string", "its here-string expands run-time values")
+    return found
+
+
+def input_from_pipeline(scanner: "ShellScanner", stages: list[Any], scope: Scope) -> LoopInput:
+    """`cat F | grep -v '^#' | while read m`: the lines the producer stages write, or why unknown."""
+    if not stages or stages[0].type != "command":
+        return LoopInput(None, "a pipeline", "its lines come from a command")
+    argv = scanner.argv(stages[0], scope)
+    shown = " ".join(scanner.text(stages[0]).split())[:60]
+    source = _producer(scanner, argv, scope, shown)
+    for stage in stages[1:]:
+        if source.text is None:
+            return source
+        stage_argv = scanner.argv(stage, scope) if stage.type == "command" else []
+        grep = _grep_filter(stage_argv) if stage_argv and stage_argv[0] == "grep" else None
+        if grep is None:
+            shown = " ".join(scanner.text(stage).split())[:60]
+            return LoopInput(None, source.described, f"its lines go through `{shown}`")
+        shown = " ".join(scanner.text(stage).split())[:60]
+        source = LoopInput(_grep_lines(source.text, grep), f"{source.described} through `{shown}`", None,
+                           source.file, source.digest)
+    return source
+
+
+def _producer(scanner: "ShellScanner", argv: list[Value], scope: Scope, shown: str) -> LoopInput:
+    head, args = (argv[0], argv[1:]) if argv else (None, [])
+    if any(a is None for a in args):
+        return LoopInput(None, f"`{shown}`", "its lines depend on run-time values")
+    operands = [a for a in args if a is not None]
+    if head == "cat" and operands and not any(a.startswith("-") and a != "-" for a in operands) and "-" not in operands:
+        parts = [read_workspace_file(scanner, operand, scope) for operand in operands]
+        failed = next((p for p in parts if p.text is None), None)
+        if failed is not None:
+            return failed
+        first = parts[0]
+        return LoopInput("".join(p.text or "" for p in parts), ", ".join(p.described for p in parts), None,
+                         first.file if len(parts) == 1 else None, first.digest if len(parts) == 1 else None)
+    if head == "grep":
+        grep = _grep_filter([head, *operands], with_files=True)
+        if grep is not None and grep[3]:
+            source = _producer(scanner, ["cat", *grep[3]], scope, shown)
+            if source.text is None:
+                return source
+            return LoopInput(_grep_lines(source.text, grep), f"{source.described} through `{shown}`", None,
+                             source.file, source.digest)
+    if head == "printf" and operands and operands[0] == "%s\\n":
+        return _literal("".join(f"{a}\n" for a in operands[1:]), "its `printf` list", "")
+    if head == "echo" and operands and not operands[0].startswith("-"):
+        return _literal(" ".join(operands) + "\n", "its `echo`", "")
+    return LoopInput(None, f"`{shown}`", f"its lines come from `{shown}`")
+
+
+def read_workspace_file(scanner: "ShellScanner", path: Value, scope: Scope) -> LoopInput:
+    """A list file of the migrated workspace, read as data with the limits the brief of migrate sets."""
+    from aipack_compat.files import read_text_file
+    from aipack_compat.model.diagnostic import Diagnostic
+
+    absolute = resolve_path(scope.cwd, path) if path is not None and not LOOP_TOKEN_RE.search(path) else None
+    if absolute is None:
+        return LoopInput(None, f"`{path or '?'}`", "read from a file named only at run time")
+    root = scanner.collector.root
+    shown = posixpath.relpath(absolute, root)
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(absolute)
+    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        return LoopInput(None, shown, f"{shown} is outside the migrated directory")
+    if not os.path.lexists(absolute):
+        return LoopInput(None, shown, f"{shown} does not exist")
+    loaded = read_text_file(absolute, max_bytes=MAX_LIST_BYTES)
+    if isinstance(loaded, Diagnostic):
+        reason = loaded.message.replace("cannot read file: ", "")
+        if "bytes; files over" in reason:
+            reason = f"it is over {MAX_LIST_BYTES:,} bytes"
+        return LoopInput(None, shown, f"{shown} cannot be used: {reason}")
+    import hashlib
+
+    digest = hashlib.sha256(loaded.text.encode("utf-8")).hexdigest()[:12]
+    return LoopInput(loaded.text, shown, None, shown, digest)
+
+
+def _literal(text: Value, described: str, problem: str) -> LoopInput:
+    if text is None or LOOP_TOKEN_RE.search(text):
+        return LoopInput(None, described, problem or "its lines depend on run-time values")
+    return LoopInput(text, described)
+
+
+GrepFilter = tuple[list[re.Pattern[str]], bool, bool, list[str]]  # patterns, invert, whole line, files
+
+
+def _grep_filter(argv: list[Value], with_files: bool = False) -> GrepFilter | None:
+    """`grep [-v] [-E|-F] [-x] [-i] [-e P]… P [FILE…]` as a line filter; other options: None."""
+    from aipack_compat.load.script_collect import grep_to_python
+
+    patterns: list[str] = []
+    operands: list[str] = []
+    invert = extended = fixed = whole = ignore_case = False
+    index = 1
+    while index < len(argv):
+        token = argv[index]
+        index += 1
+        if token is None:
+            return None
+        if token in ("-e", "--regexp"):
+            if index >= len(argv) or argv[index] is None:
+                return None
+            patterns.append(argv[index] or "")
+            index += 1
+        elif token.startswith("-") and len(token) > 1 and not token.startswith("--"):
+            if any(flag not in "vEFxi" for flag in token[1:]):
+                return None
+            invert, extended = invert or "v" in token, extended or "E" in token
+            fixed, whole, ignore_case = fixed or "F" in token, whole or "x" in token, ignore_case or "i" in token
+        elif token.startswith("--"):
+            return None
+        else:
+            operands.append(token)
+    if not patterns:
+        if not operands:
+            return None
+        patterns.append(operands.pop(0))
+    if operands and not with_files:
+        return None
+    flags = re.IGNORECASE if ignore_case else 0
+    try:
+        compiled = [re.compile(re.escape(p) if fixed else grep_to_python(p, extended), flags)
+                    for pattern in patterns for p in pattern.split("\n")]
+    except re.error:
+        return None
+    return compiled, invert, whole, operands
+
+
+def _grep_lines(text: str, grep: GrepFilter) -> str:
+    patterns, invert, whole, _ = grep
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    kept = []
+    for line in lines:
+        hit = any((p.fullmatch(line) if whole else p.search(line)) is not None for p in patterns)
+        if hit != invert:
+            kept.append(line + "\n")  # grep ends every line it prints with a newline
+    return "".join(kept)
