@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,8 +113,29 @@ class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
             raise urllib.error.URLError(f"error following redirect for url ({req.full_url}): too many redirects")
         self.followed += 1
         if code in (307, 308) and req.get_method() == "POST":
-            return urllib.request.Request(newurl, data=req.data, headers=dict(req.header_items()), method="POST")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+            follow: urllib.request.Request | None = urllib.request.Request(
+                newurl, data=req.data, headers=dict(req.header_items()), method="POST")
+        else:
+            follow = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if follow is not None and _origin(follow.full_url) != _origin(req.full_url):
+            # reqwest's `remove_sensitive_headers`: credentials never follow a redirect to another origin
+            for name in list(follow.headers) + list(follow.unredirected_hdrs):
+                if name.lower() in _SENSITIVE_HEADERS:
+                    follow.remove_header(name)
+        return follow
+
+
+_SENSITIVE_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "www-authenticate"})
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    try:
+        port = parts.port or default
+    except ValueError:
+        port = None
+    return parts.scheme, (parts.hostname or "").lower(), port
 
 
 @dataclass

@@ -48,6 +48,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(200, "café".encode("latin-1"), [("Content-Type", "text/plain; charset=ISO-8859-1")])
         elif route == "/missing":
             self._reply(404, b"nope", [("Content-Type", "text/plain")])
+        elif route == "/cross":  # to the same server under another origin (host name)
+            self._reply(302, b"", [("Location", self.path.split("to=", 1)[1])])
         elif route.startswith("/hop/"):
             left = int(route.rsplit("/", 1)[1])
             if left == 0:
@@ -163,6 +165,16 @@ def test_redirects_limit_and_final_url(lua_eval: Eval, server: str) -> None:
     assert (kept["method"], kept["body"]) == ("POST", "body")  # 307 keeps method and body
     seen = aip_json(lua_eval(f'return aip.web.post("{server}/see-other", "body")'))
     assert (seen["method"], seen["body"]) == ("GET", "")  # 303 turns into a GET
+
+
+def test_credentials_follow_same_origin_redirects_only(lua_eval: Eval, server: str) -> None:
+    port = server.rsplit(":", 1)[1]
+    options = '{headers = {Authorization = "Bearer s3cret", ["X-Trace"] = "t1"}}'
+    same = aip_json(lua_eval(f'return aip.web.get("{server}/cross?to={server}/echo", {options})'))
+    assert same["headers"]["authorization"] == "Bearer s3cret"
+    other = aip_json(lua_eval(f'return aip.web.get("{server}/cross?to=http://localhost:{port}/echo", {options})'))
+    assert "authorization" not in other["headers"]  # reqwest's remove_sensitive_headers
+    assert other["headers"]["x-trace"] == "t1"
 
 
 def test_charset_from_content_type(lua_eval: Eval, server: str) -> None:
