@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from aipack_compat.lua.api import ApiError, ApiFunction, ApiHost, expect_string, option_string
+from aipack_compat.lua.api.fsutil import read_workspace_text
 
 _TOML_DATETIME_KEY = "$__toml_private_datetime"
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -201,14 +202,7 @@ def yaml_stringify_multi_docs(host: ApiHost, content: Any = None) -> str:
 
 
 def _read_text(host: ApiHost, path: Any, qualified: str, kind: str) -> tuple[str, str]:
-    path = expect_string(path, qualified, "path")
-    full_path = host.resolve(path)
-    host.check_read(full_path)
-    try:
-        with open(full_path, encoding="utf-8") as handle:
-            return path, handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ApiError(f"{qualified} - Failed to read {kind} file '{path}'.\nCause: {exc}") from None
+    return read_workspace_text(host, path, qualified, "path", f"{qualified} - Failed to read {kind} file '{{path}}'.")
 
 
 def file_load_toml(host: ApiHost, path: Any = None) -> Any:

@@ -14,7 +14,7 @@ import shutil
 from typing import Any
 
 from aipack_compat.lua.api import ApiError, ApiFunction, ApiHost, expect_string, option_string, strings_of
-from aipack_compat.lua.api.fsutil import file_info, file_record, list_files
+from aipack_compat.lua.api.fsutil import file_info, file_record, list_files, read_workspace_text
 from aipack_compat.lua.api.json import parse_relaxed_json
 
 
@@ -246,14 +246,7 @@ SAVE_HTML_TO_MD_SLIMS_SINCE = (0, 8, 0)  # CHANGELOG 0.8.0: "save_html_to_md - s
 
 
 def _read_html(host: ApiHost, html_path: Any, qualified: str) -> tuple[str, str]:
-    html_path = expect_string(html_path, qualified, "html_path")
-    full_path = host.resolve(html_path)
-    host.check_read(full_path)
-    try:
-        with open(full_path, encoding="utf-8") as handle:
-            return html_path, handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ApiError(f"Failed to read HTML file '{html_path}'.\nCause: {exc}") from None
+    return read_workspace_text(host, html_path, qualified, "html_path", "Failed to read HTML file '{path}'.")
 
 
 def _dest_path(src_rel: str, dest: Any, target_ext: str, default_suffix: str | None) -> str:

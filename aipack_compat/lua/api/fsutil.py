@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
-from aipack_compat.lua.api import ApiError, ApiHost
+from aipack_compat.lua.api import ApiError, ApiHost, expect_string
 
 SPECIAL_FOLDER_EXCLUDES = (".aipack/", ".git/", "target/", "node_modules/", ".build/", "__pycache__/")
 ALWAYS_EXCLUDED = ("**/.DS_Store", ".DS_Store", "**/Thumbs.db", "**/*.swp")
@@ -23,6 +23,19 @@ _TEXT_EXTENSIONS = frozenset(
     "txt md markdown aip devai lua rs py js ts tsx jsx json jsonc toml yaml yml html htm css scss xml csv tsv "
     "sh bash zsh fish c h cpp hpp java kt go rb php sql ini cfg conf env svg gitignore lock mdx rst tex".split()
 )
+
+
+def read_workspace_text(host: ApiHost, path: Any, qualified: str, argument: str, failure: str) -> tuple[str, str]:
+    """(path as given, UTF-8 text) of a workspace file; `failure` is aip's message for that function,
+    with `{path}` in it (aip words each loader's error differently)."""
+    path = expect_string(path, qualified, argument)
+    full_path = host.resolve(path)
+    host.check_read(full_path)
+    try:
+        with open(full_path, encoding="utf-8") as handle:
+            return path, handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ApiError(failure.format(path=path) + f"\nCause: {exc}") from None
 
 
 def file_info(host: ApiHost, shown_path: str, full_path: str | None, with_meta: bool = True) -> dict[str, Any]:
