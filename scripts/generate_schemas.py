@@ -47,7 +47,9 @@ TARGETS: dict[str, tuple[str, str, str, str]] = {
 def generated(name: str) -> str:
     module_name, model_name, title, description = TARGETS[name]
     model = getattr(importlib.import_module(module_name), model_name)
-    schema = model.model_json_schema()
+    from aipack_compat.model.schema_docs import documented_json_schema
+
+    schema = documented_json_schema(model)
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://aipack-compat.invalid/schemas/{name}",

@@ -124,4 +124,6 @@ def _schema() -> dict[str, object]:
         return loaded
     from aipack_compat.model.job import JobConfig
 
-    return JobConfig.model_json_schema()
+    from aipack_compat.model.schema_docs import documented_json_schema
+
+    return documented_json_schema(JobConfig)

@@ -18,7 +18,7 @@ from aipack_compat.model.options import AgentOptions
 class GenaiTable(BaseModel):
     """Legacy `[genai]` (devai 0.0.2 – 0.5.9; a fallback until aip 0.7.9, ignored from 0.7.10)."""
 
-    model_config = ConfigDict(extra="allow", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     model: str | None = None
     """Model name (devai 0.0.2+)."""
@@ -29,7 +29,7 @@ class GenaiTable(BaseModel):
 class RuntimeTable(BaseModel):
     """Legacy `[runtime]` (devai 0.0.2 – 0.5.9; a fallback until aip 0.7.9, ignored from 0.7.10)."""
 
-    model_config = ConfigDict(extra="allow", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     items_concurrency: NonNegativeInt | None = None
     """devai 0.0.2 – 0.1.0 only; ignored since 0.5.0."""
@@ -44,7 +44,6 @@ class ConfigFile(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         frozen=True,
-        use_attribute_docstrings=True,
         json_schema_extra={"not": {"required": ["default-options"]}},
     )
 

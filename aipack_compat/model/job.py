@@ -17,7 +17,7 @@ SCHEMA_VERSION = 1
 
 
 class _Contract(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class SourceLocation(_Contract):

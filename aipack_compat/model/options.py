@@ -14,7 +14,7 @@ StrictNonNegativeInt = Annotated[int, Strict(), Ge(0)]
 class AgentOptions(BaseModel):
     """The keys aip reads from `[options]`/`[default_options]`/`# Options` (all optional per layer)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     model: str | None = None
     """Model name or alias; may carry a `provider::` namespace and a reasoning suffix such as `-low`."""

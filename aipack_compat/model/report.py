@@ -27,7 +27,7 @@ WireEra = Literal["openai-v1", "ollama-native", "unknown"]
 
 
 class _Contract(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Exchange(_Contract):

@@ -18,7 +18,7 @@ RunStatus = Literal["success", "failure", "error", "skipped"]
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class RunError(_Record):
