@@ -2,7 +2,9 @@
 
 `done < FILE` (a file of the migrated workspace, read as data: inside the root, at most 1 MB,
 UTF-8 text), `done <<EOF` / `done <<< "$LIST"`, and pipelines of `cat FILE`, `grep [-v] PATTERN
-[FILE]`, `printf '%s\\n' …` or `echo …` into the loop. Anything else gives the reason it is unknown.
+[FILE]`, `printf '%s\\n' …` or `echo …` into the loop. `ls GLOB` and `find DIR -name P` produce
+the globs that list the same files (file_listings.py). The same sources feed `for x in $(…)` and
+`… | xargs`. Anything else gives the reason it is unknown.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from aipack_compat.load.read_semantics import DEFAULT_IFS
 from aipack_compat.load.shell_redirects import Redirects, apply_redirects
 from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Scope, Value, resolve_path
 
@@ -20,6 +23,16 @@ if TYPE_CHECKING:
     from aipack_compat.load.shell_scan import ShellScanner
 
 MAX_LIST_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class LoopWords:
+    """The values of a `for` loop's word list, with why they are unknown or where they were read."""
+
+    values: list[Value] | None
+    problem: str | None = None
+    note: str | None = None
+    from_listing: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +44,7 @@ class LoopInput:
     problem: str | None = None  # why `text` is unknown
     file: str | None = None  # the workspace file read (root-relative), for the migration note
     digest: str | None = None  # sha256 prefix of that file
+    listing: str | None = None  # the lines are globs standing for `ls`/`find` output: what to tell the user
 
 
 def input_from_redirects(scanner: "ShellScanner", node: Any, scope: Scope) -> LoopInput | None:
@@ -67,6 +81,9 @@ def input_from_pipeline(scanner: "ShellScanner", stages: list[Any], scope: Scope
     for stage in stages[1:]:
         if source.text is None:
             return source
+        if source.listing is not None:
+            shown = " ".join(scanner.text(stage).split())[:60]
+            return LoopInput(None, source.described, f"the file names it lists go through `{shown}`")
         stage_argv = scanner.argv(stage, scope) if stage.type == "command" else []
         grep = _grep_filter(stage_argv) if stage_argv and stage_argv[0] == "grep" else None
         if grep is None:
@@ -99,6 +116,14 @@ def _producer(scanner: "ShellScanner", argv: list[Value], scope: Scope, shown: s
                 return source
             return LoopInput(_grep_lines(source.text, grep), f"{source.described} through `{shown}`", None,
                              source.file, source.digest)
+    from aipack_compat.load.file_listings import listing_of
+
+    listing = listing_of(argv, scope.cwd, shown)
+    if listing is not None:
+        if listing.globs is None:
+            return LoopInput(None, listing.described, listing.problem)
+        return LoopInput("".join(f"{g}\n" for g in listing.globs), listing.described, None,
+                         listing="; ".join(listing.notes))
     if head == "printf" and operands and operands[0] == "%s\\n":
         return _literal("".join(f"{a}\n" for a in operands[1:]), "its `printf` list", "")
     if head == "echo" and operands and not operands[0].startswith("-"):
@@ -196,3 +221,68 @@ def _grep_lines(text: str, grep: GrepFilter) -> str:
         if hit != invert:
             kept.append(line + "\n")  # grep ends every line it prints with a newline
     return "".join(kept)
+
+
+def for_loop_words(scanner: "ShellScanner", value_nodes: list[Any], scope: Scope, header: str) -> LoopWords:
+    """`for x in a "$B" $(cat list) $(find …)`: each word node's fields, a substitution's read as data."""
+    from aipack_compat.load.per_input import loop_header
+
+    values: list[Value] = []
+    problems: list[str] = []
+    notes: list[str] = []
+    from_listing = False
+    for value_node in value_nodes:
+        if value_node.type != "command_substitution":
+            values.extend(scanner.words.fields(value_node, scope))
+            continue
+        scanner.visit_substitution(value_node, scope)  # what runs inside it, for its own findings
+        words, source = substitution_words(scanner, value_node, scope)
+        from_listing = from_listing or source.listing is not None
+        if words is None:
+            problems.append(source.problem or "its words come from a command")
+            values.append(None)
+        else:
+            values.extend(words)
+            notes.append(words_note(loop_header(header), source, words))
+    known = None if any(v is None for v in values) else values
+    return LoopWords(known, problems[0] if problems else None, "; ".join(notes) or None, from_listing)
+
+
+def substitution_words(scanner: "ShellScanner", node: Any, scope: Scope) -> tuple[list[str] | None, LoopInput]:
+    """`for x in $(cat models.txt)` / `$(ls a/*.md)` / `$(find …)`: the words the loop walks, or why unknown.
+
+    The substitution's output is split on IFS (whitespace, or newlines with `IFS=$'\\n'`); a word
+    with glob characters would then be expanded by the shell, so only listings (whose words are
+    the globs) may carry them.
+    """
+    inner = [child for child in node.named_children if child.type != "comment"]
+    stages = inner[0].named_children if len(inner) == 1 and inner[0].type == "pipeline" else inner
+    shown = " ".join(scanner.text(node).split())[:60]
+    if len(inner) != 1 or not stages or any(stage.type != "command" for stage in stages):
+        return None, LoopInput(None, f"`{shown}`", f"its words come from `{shown}`")
+    source = input_from_pipeline(scanner, stages, scope)
+    if source.text is None:
+        problem = (source.problem or "").replace("its lines", "its words")
+        return None, LoopInput(None, source.described, problem)
+    ifs = scope.variables.get("IFS", DEFAULT_IFS)
+    if ifs == DEFAULT_IFS or ifs == " \n" or ifs == "\n":
+        words = source.text.split() if ifs != "\n" else [w for w in source.text.split("\n") if w]
+    else:
+        return None, LoopInput(None, source.described, "IFS is set to something other than whitespace or newlines")
+    if source.listing is not None and any(len(w.split()) > 1 for w in source.text.split("\n")):
+        return None, LoopInput(None, source.described, "the shell splits its file names at spaces")
+    if source.listing is None and any(c in word for word in words for c in "*?["):
+        return None, LoopInput(None, source.described, "a word of it has glob characters the shell would expand")
+    return words, source
+
+
+def words_note(header: str, source: LoopInput, words: list[str]) -> str:
+    """The migration note for a loop whose words were known at migrate time."""
+    if source.listing is not None:
+        return f"`{header}` walks the output of {source.listing}"
+    shown = ", ".join(words[:6]) + (", …" if len(words) > 6 else "")
+    if source.file is not None:
+        return (f"`{header}` walks the words of {source.described}: {source.file} was read at migrate time (sha256 "
+                f"{source.digest}) and its {len(words)} value(s) ({shown}) are frozen into the job; "
+                f"migrate again when {source.file} changes")
+    return f"`{header}` walks the words of {source.described}: {len(words)} value(s) ({shown})"

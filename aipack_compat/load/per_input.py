@@ -100,7 +100,7 @@ def loop_notes(run: "PendingRun", frame: "LoopFrame", stdout_template: str | Non
     """What differs between the shell's per-file runs and one run over all files."""
     notes: list[str] = []
     values = [v for v in frame.values or [] if v is not None]
-    if any("**" in value for value in values):
+    if not frame.from_listing and any("**" in value for value in values):
         notes.append("bash without `shopt -s globstar` reads `**` as `*` (one directory level); "
                      "aip's glob matches any depth")
     redirected_inside = run.stdout_redirected and frame.outer_stdout != (run.stdout, True)

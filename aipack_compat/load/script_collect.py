@@ -48,6 +48,7 @@ class LoopFrame:
     outer_stdout: tuple[Value, bool] | None = None  # stdout redirect in effect where the loop starts
     values_problem: str | None = None  # why `values` is None, for the report (`models.txt does not exist`)
     note: str | None = None  # migration note for runs using this loop (`while read` values read from a file)
+    from_listing: bool = False  # the values are globs standing for `ls`/`find` output, not shell globs
 
     @property
     def token(self) -> str:

@@ -31,7 +31,6 @@ _WRAPPER_VALUE_OPTIONS: dict[str, frozenset[str]] = {
     "ionice": frozenset({"-c", "-n", "-p"}),
     "caffeinate": frozenset(),
     "sudo": frozenset({"-u", "-g", "-C", "-h", "-p"}),
-    "xargs": frozenset({"-n", "-P", "-I", "-L", "-d", "-s"}),
 }
 
 

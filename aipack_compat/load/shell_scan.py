@@ -48,7 +48,7 @@ class ShellScanner:
         self.collector = collector
         self.source = source
         self.line_offset = line_offset
-        self.words = WordEvaluator(source, self._substitution, self.derive_loop_value)
+        self.words = WordEvaluator(source, self.visit_substitution, self.derive_loop_value)
         self.functions: dict[str, Any] = {}
         self.called: set[str] = set()
         self.loops: list[Any] = []
@@ -218,17 +218,16 @@ class ShellScanner:
         if variable is None or body is None:
             return
         value_nodes = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "value"]
-        values: list[Value] | None
+        header = self.text(node).split("\n", 1)[0][:160]
         if value_nodes:
-            values = []
-            for value_node in value_nodes:
-                values.extend(self.words.fields(value_node, scope))
-            if any(v is None for v in values):
-                values = None
+            from aipack_compat.load.loop_sources import for_loop_words
+
+            words = for_loop_words(self, value_nodes, scope, header)
+            frame = self.collector.new_frame(self.text(variable), words.values, self.where(node), header)
+            frame.values_problem, frame.note, frame.from_listing = words.problem, words.note, words.from_listing
         else:
             values = list(scope.positional) if scope.positional is not None else None
-        header = self.text(node).split("\n", 1)[0][:160]
-        frame = self.collector.new_frame(self.text(variable), values, self.where(node), header)
+            frame = self.collector.new_frame(self.text(variable), values, self.where(node), header)
         frame.outer_stdout = (redirects.stdout, redirects.stdout_set)
         scope.variables[self.text(variable)] = frame.token
         self.loops.append(frame)
@@ -266,11 +265,11 @@ class ShellScanner:
         while stack:
             child = stack.pop()
             if child.type in ("command_substitution", "process_substitution"):
-                self._substitution(child, scope)
+                self.visit_substitution(child, scope)
             else:
                 stack.extend(child.children)
 
-    def _substitution(self, node: Any, scope: Scope) -> Value:
+    def visit_substitution(self, node: Any, scope: Scope) -> Value:
         """Evaluate `$(...)`: the idioms that name a directory are known, the rest is dynamic."""
         inner = scope.copy()
         note = Redirects(note="stdout captured by `$(...)`")
@@ -336,6 +335,11 @@ class ShellScanner:
             self._record_run(node, parsed, scope, redirects, env, timeout)
             return
         head = argv[0]
+        if _is_item_command(argv):  # `… | xargs -I{} aip run …`, `find … -exec aip run … {} \;`
+            from aipack_compat.load.item_commands import run_per_item
+
+            run_per_item(self, node, argv, scope, redirects, env)
+            return
         if head is not None and head in self.functions:
             if (self.depth < MAX_CALL_DEPTH and head not in self.active_calls
                     and self.expansions < MAX_FUNCTION_EXPANSIONS):
@@ -384,6 +388,12 @@ class ShellScanner:
         ))
 
 
+def _is_item_command(argv: list[Value]) -> bool:
+    """`xargs …` or `find … -exec …`: a command run once per listed item (item_commands.py)."""
+    head = argv[0].rsplit("/", 1)[-1] if argv and argv[0] else None
+    return head == "xargs" or (head == "find" and any(a in ("-exec", "-execdir", "-ok", "-okdir") for a in argv))
+
+
 def _close(collector: Collector, frame_id: int) -> None:
     """Leaving a loop: it and the values derived from it keep their last iteration's value."""
     for frame in collector.frames:
@@ -396,7 +406,11 @@ def _piped_lines(scanner: ShellScanner, stage: Any, producers: list[Any], scope:
     from aipack_compat.load.loop_sources import input_from_pipeline
     from aipack_compat.load.while_read import reads_lines
 
-    return input_from_pipeline(scanner, producers, scope) if producers and reads_lines(stage) else None
+    if not producers:
+        return None
+    if reads_lines(stage) or (stage.type == "command" and _is_item_command(scanner.argv(stage, scope)[:1])):
+        return input_from_pipeline(scanner, producers, scope)
+    return None
 
 
 __all__ = ["ShellScanner", "Redirects", "parser"]

@@ -61,6 +61,10 @@ def plan_read_loop(scanner: "ShellScanner", node: Any, scope: Scope, loop_input:
     if skips is not None and skips.problem is not None:
         loop.problem = skips.problem
         return loop
+    if loop_input.listing is not None and (skips is not None and skips.tests or len(options.names) > 1):
+        # the values stand for globs, not for each file: a per-file test or split has nothing to act on
+        loop.problem = f"it tests or splits each file name {loop_input.described} lists, which a glob cannot carry"
+        return loop
     kept = [r for r in records if skips is None or not skips.skips(dict(zip(options.names, r)))]
     loop.records = kept
     loop.note = _note(scanner, node, loop_input, options, len(records), kept, dropped, skips.tests if skips else [])
@@ -83,6 +87,7 @@ def bind_read_loop(scanner: "ShellScanner", node: Any, scope: Scope, loop_input:
                                             parent=root.frame_id if root is not None else None)
         if root is None:
             root, frame.values_problem, frame.note = frame, plan.problem, plan.note
+            frame.from_listing = loop_input is not None and loop_input.listing is not None
         else:
             frame.shape = None  # another field of the same line, not a function of the first name
         scope.variables[name] = frame.token
@@ -182,6 +187,8 @@ def _note(scanner: "ShellScanner", node: Any, loop_input: LoopInput, options: Re
 
     header = loop_header(scanner.text(node).split("\n", 1)[0][:160])
     values = ", ".join(record[0] for record in kept[:6]) + (", …" if len(kept) > 6 else "")
+    if loop_input.listing is not None:
+        return f"`{header}` reads the output of {loop_input.listing}"
     if loop_input.file is not None:
         note = (f"`{header}` reads {loop_input.described}: {loop_input.file} was read at migrate time (sha256 "
                 f"{loop_input.digest}) and its {len(kept)} value(s) ({values}) are frozen into the job; "

@@ -107,10 +107,11 @@ def test_loops_that_cannot_be_one_run_keep_the_old_behaviour(tmp_path: Path) -> 
     assert [(i.file_globs, i.stdout_path) for i in scan.invocations] == [(("q/a.md",), "o/a.txt"), (("q/b.md",), "o/b.txt")]
 
 
-def test_find_while_read_is_reported_not_resolved(tmp_path: Path) -> None:
+def test_find_while_read_becomes_the_glob_find_lists(tmp_path: Path) -> None:
     run = scan_one(tmp_path, "find prompts -name '*.md' | while read -r f; do aip run eval -f \"$f\" > \"w/$f.txt\"; done\n")
-    assert run.file_globs == () and run.stdout_path is None
-    assert {u.what for u in run.unresolved} >= {"-f value", "stdout path"}
+    assert run.file_globs == ("prompts/**/*.md",) and run.stdout_path == "w/{input_path}.txt"
+    assert run.unresolved == ()
+    assert not any("globstar" in note for note in run.notes)  # find's ** is not bash's
 
 
 def test_basename_matches_posix() -> None:

@@ -95,7 +95,8 @@ def test_dynamic_values_are_reported_not_guessed(tmp_path: Path) -> None:
     first, second = result.invocations
     assert first.agent_ref is None and any(u.what == "agent" for u in first.unresolved)
     assert second.agent_ref == "x.aip" and second.matrix_values == ()
-    assert {u.what for u in second.unresolved} >= {"values of loop variable `m`", "stdout path"}
+    assert {u.what for u in second.unresolved} >= {"values of loop variable `m` (its words come from `ollama list`)",
+                                                    "stdout path"}
     assert all(u.location.line > 0 for u in second.unresolved)
 
 
