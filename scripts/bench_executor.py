@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import shutil
 import socket
 import statistics

@@ -129,8 +129,10 @@ class Runner:
                 for job in self.config.jobs:
                     if self.settings.job_names and job.name not in self.settings.job_names:
                         continue
-                    for cell in cells_of(job):
-                        rows.append(await _CellRun(self, journal, job, cell).run())
+                    cells = cells_of(job)
+                    for position, cell in enumerate(cells):
+                        repetition = sum(other.options == cell.options for other in cells[:position])
+                        rows.append(await _CellRun(self, journal, job, cell, repetition).run())
             if self.sub_agents.stats.runs:
                 self.progress.note(self.sub_agents.stats.describe())
         finally:
@@ -143,8 +145,11 @@ class Runner:
 class _CellRun:
     """One (job, cell): before-all, the inputs through `concurrency` workers, after-all, outputs."""
 
-    def __init__(self, runner: Runner, journal: Journal, job: JobSpec, cell: MatrixCell) -> None:
+    def __init__(self, runner: Runner, journal: Journal, job: JobSpec, cell: MatrixCell, repetition: int = 0) -> None:
         self.runner = runner
+        # cells with the same options repeat the job (`for i in {1..5}`): the script sampled each one,
+        # so each repetition has its own cache entries instead of replaying the first one's answers
+        self.repetition = repetition
         self.journal = journal
         self.job = job
         self.cell = cell
@@ -254,7 +259,8 @@ class _CellRun:
         digest = request.digest
         common = dict(key=key, request_digest=digest, request=request.body, model=model, started_at=started)
         cache = self.runner.cache
-        reply = cache.get(digest) if cache else None
+        cache_key = digest if self.repetition == 0 else f"{digest}~{self.repetition}"
+        reply = cache.get(cache_key) if cache else None
         facts: dict[str, Any] = {"cached": reply is not None}
         if reply is None:
             try:
@@ -270,7 +276,7 @@ class _CellRun:
             facts.update(endpoint=result.endpoint, latency_seconds=result.latency_seconds,
                          ttft_seconds=result.ttft_seconds)
             if cache:
-                await asyncio.to_thread(cache.put, digest, reply)
+                await asyncio.to_thread(cache.put, cache_key, reply)
         ai_response = ai_response_object(reply.content, reply.reasoning, reply.model or model,
                                          reply.prompt_eval_count, reply.eval_count, facts.get("latency_seconds") or 0.0)
         # BackendFacts is the record's copy of the wire Reply's metrics (same field names)

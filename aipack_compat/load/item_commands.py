@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from aipack_compat.load.loop_sources import LoopInput, words_note
+from aipack_compat.load.shell_loops import close_loop
 from aipack_compat.load.shell_words import Value
 
 if TYPE_CHECKING:
@@ -68,9 +69,7 @@ def run_per_item(scanner: "ShellScanner", node: Any, argv: list[Value], scope: "
         scanner.run_argv(node, expanded, scope, redirects, env)
     finally:
         scanner.loops.pop()
-        for other in scanner.collector.frames:
-            if other.frame_id == frame.frame_id or other.parent == frame.frame_id:
-                other.open = False
+        close_loop(scanner.collector, frame.frame_id)
 
 
 def _xargs(args: list[Value], piped: LoopInput | None) -> tuple[list[Value], str | None, bool, LoopInput | None, str | None]:

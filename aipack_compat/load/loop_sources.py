@@ -124,11 +124,30 @@ def _producer(scanner: "ShellScanner", argv: list[Value], scope: Scope, shown: s
             return LoopInput(None, listing.described, listing.problem)
         return LoopInput("".join(f"{g}\n" for g in listing.globs), listing.described, None,
                          listing="; ".join(listing.notes))
+    if head == "seq":
+        return _seq(operands, shown)
     if head == "printf" and operands and operands[0] == "%s\\n":
         return _literal("".join(f"{a}\n" for a in operands[1:]), "its `printf` list", "")
     if head == "echo" and operands and not operands[0].startswith("-"):
         return _literal(" ".join(operands) + "\n", "its `echo`", "")
     return LoopInput(None, f"`{shown}`", f"its lines come from `{shown}`")
+
+
+def _seq(operands: list[str], shown: str) -> LoopInput:
+    """`seq [-w] [FIRST [STEP]] LAST` over integers; GNU and BSD print fractions differently."""
+    width = "-w" in operands
+    numbers = [o for o in operands if o != "-w"]
+    if any(o.startswith("-") and not o.lstrip("-").isdigit() for o in numbers) or not 1 <= len(numbers) <= 3:
+        return LoopInput(None, f"`{shown}`", f"its words come from `{shown}`")
+    if not all(re.fullmatch(r"-?\d+", o) for o in numbers):
+        return LoopInput(None, f"`{shown}`", f"`{shown}` prints fractions differently with GNU seq (0.0 0.5) and BSD seq (0 0.5)")
+    first, step, last = (1, 1, int(numbers[0])) if len(numbers) == 1 else \
+        (int(numbers[0]), 1, int(numbers[1])) if len(numbers) == 2 else tuple(int(n) for n in numbers)
+    if step == 0 or (last - first) // step > 512:
+        return LoopInput(None, f"`{shown}`", f"`{shown}` prints more than 512 numbers (or never stops)")
+    values = list(range(first, last + (1 if step > 0 else -1), step))
+    digits = max((len(str(v)) for v in values), default=0)
+    return _literal("".join((f"{v:0{digits}d}" if width else str(v)) + "\n" for v in values), f"`{shown}`", "")
 
 
 def read_workspace_file(scanner: "ShellScanner", path: Value, scope: Scope) -> LoopInput:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from aipack_compat.load import shell_commands
 from aipack_compat.load.aip_argv import looks_like_aip_run, parse_run
 from aipack_compat.load.script_collect import Collector, PendingRun
+from aipack_compat.load.shell_loops import LoopVisits
 from aipack_compat.load.shell_redirects import Redirects, apply_redirects
 from aipack_compat.load.shell_substitutions import known_substitution
 from aipack_compat.load.shell_words import Scope, Value, WordEvaluator, resolve_path
@@ -26,7 +27,7 @@ MAX_CALL_DEPTH = 16
 MAX_FUNCTION_EXPANSIONS = 512
 _BLOCKS = frozenset({"program", "compound_statement", "do_group", "subshell", "list", "if_statement",
                      "elif_clause", "else_clause", "case_statement", "case_item", "negated_command",
-                     "while_statement", "c_style_for_statement", "heredoc_body", "test_command"})
+                     "while_statement", "heredoc_body", "test_command"})
 _STATEMENTS = frozenset({"command", "redirected_statement", "pipeline", "list", "variable_assignment",
                          "declaration_command", "function_definition", "for_statement", "while_statement",
                          "if_statement", "case_statement", "subshell", "compound_statement", "comment"})
@@ -43,7 +44,7 @@ def parser() -> Any:
     return _PARSER
 
 
-class ShellScanner:
+class ShellScanner(LoopVisits):
     def __init__(self, collector: Collector, source: bytes, line_offset: int = 0) -> None:
         self.collector = collector
         self.source = source
@@ -56,6 +57,7 @@ class ShellScanner:
         self.active_calls: list[str] = []  # a function already on this stack is recursion: not re-entered
         self.expansions = 0
         self.deferred: list[tuple[Any, str, Scope]] = []  # trap handlers, scanned at the end
+        self.repeating: list[str] = []  # headers of the `while`/`until` loops (not `read` loops) around the walk
         self.piped_input: "LoopInput | None" = None  # what the pipeline stage being visited reads
 
     def scan(self, scope: Scope) -> None:
@@ -212,53 +214,6 @@ class ShellScanner:
             return replace(redirects, stdout=None, stdout_set=False, note=f"stdout piped into `{name or '?'}`")
         return replace(redirects, stdout=None, stdout_set=False, note="stdout piped into another command")
 
-    def _visit_for_statement(self, node: Any, scope: Scope, redirects: Redirects) -> None:
-        variable = node.child_by_field_name("variable")
-        body = node.child_by_field_name("body")
-        if variable is None or body is None:
-            return
-        value_nodes = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "value"]
-        header = self.text(node).split("\n", 1)[0][:160]
-        if value_nodes:
-            from aipack_compat.load.loop_sources import for_loop_words
-
-            words = for_loop_words(self, value_nodes, scope, header)
-            frame = self.collector.new_frame(self.text(variable), words.values, self.where(node), header)
-            frame.values_problem, frame.note, frame.from_listing = words.problem, words.note, words.from_listing
-        else:
-            values = list(scope.positional) if scope.positional is not None else None
-            frame = self.collector.new_frame(self.text(variable), values, self.where(node), header)
-        frame.outer_stdout = (redirects.stdout, redirects.stdout_set)
-        scope.variables[self.text(variable)] = frame.token
-        self.loops.append(frame)
-        try:
-            self.visit(body, scope, redirects)
-        finally:
-            self.loops.pop()
-            _close(self.collector, frame.frame_id)
-
-    def _visit_while_statement(self, node: Any, scope: Scope, redirects: Redirects,
-                               loop_input: "LoopInput | None" = None) -> None:
-        """`while read NAME…`: the names are loop variables, with values when the lines are known."""
-        from aipack_compat.load.while_read import bind_read_loop
-
-        loop_input = loop_input or self.piped_input
-        self.piped_input = None  # a loop nested in this body reads this loop's stdin only if it says so
-        for index, child in enumerate(node.children):
-            if node.field_name_for_child(index) == "condition":
-                self.visit(child, scope, redirects)
-        root = bind_read_loop(self, node, scope, loop_input)
-        if root is not None:
-            self.loops.append(root)
-        body = node.child_by_field_name("body")
-        try:
-            if body is not None:
-                self.visit(body, scope, redirects)
-        finally:
-            if root is not None:
-                self.loops.pop()
-                _close(self.collector, root.frame_id)
-
     def _visit_substitutions(self, node: Any, scope: Scope) -> None:
         """Look for `$(...)`, backticks and `<(...)` anywhere below a node that is not a command."""
         stack = list(node.children)
@@ -367,6 +322,9 @@ class ShellScanner:
     def _record_run(self, node: Any, parsed: Any, scope: Scope, redirects: Redirects,
                     env: dict[str, Value], timeout: float | None) -> None:
         notes = [redirects.note] if redirects.note else []
+        if self.repeating:
+            notes.append(f"inside `{self.repeating[-1]}`, which the script repeats while its condition holds "
+                         "(or retries until it does): the job runs it once, with the executor's retries")
         if redirects.heredoc_set:
             notes.append("stdin fed from a here-doc (aip does not read stdin)")
         exported = {k: v for k, v in scope.exported.items() if v is not None}
@@ -392,13 +350,6 @@ def _is_item_command(argv: list[Value]) -> bool:
     """`xargs …` or `find … -exec …`: a command run once per listed item (item_commands.py)."""
     head = argv[0].rsplit("/", 1)[-1] if argv and argv[0] else None
     return head == "xargs" or (head == "find" and any(a in ("-exec", "-execdir", "-ok", "-okdir") for a in argv))
-
-
-def _close(collector: Collector, frame_id: int) -> None:
-    """Leaving a loop: it and the values derived from it keep their last iteration's value."""
-    for frame in collector.frames:
-        if frame.frame_id == frame_id or frame.parent == frame_id:
-            frame.open = False
 
 
 def _piped_lines(scanner: ShellScanner, stage: Any, producers: list[Any], scope: Scope) -> "LoopInput | None":

@@ -94,7 +94,12 @@ def _job(root: str, invocation: Invocation, workspace: WorkspaceConfig, agents: 
         effective = agent.options.merged_over(AgentOptions(**options))
         matrix.append(MatrixCell(label=label, options=_difference(effective, job_options)))
     if matrix and all(cell.options == AgentOptions() for cell in matrix):
-        changes.append("the model loop changes no option aip uses (the agent's # Options win, or the rewrite matched nothing)")
+        if invocation.config_rewrites:
+            changes.append("the model loop changes no option aip uses (the agent's # Options win, or the rewrite matched nothing)")
+        else:
+            labels = ", ".join(cell.label for cell in matrix[:6]) + (", …" if len(matrix) > 6 else "")
+            changes.append(f"the loop runs the same job {len(matrix)} times (cells {labels}), only the output file "
+                           "differs: each cell gets answers of its own (the response cache keeps one per repetition)")
     for flag in invocation.flags:
         if flag in UI_ONLY_FLAGS:
             changes.append(f"`{flag}` dropped: {UI_ONLY_FLAGS[flag]}")

@@ -138,7 +138,7 @@ def test_nested_sweep_becomes_one_job_per_sweep(tmp_path: Path) -> None:
     assert len(jobs["sweep.sh:20:eval"]["matrix"]) == 8
     markdown = (out / "MIGRATION.md").read_text()
     assert "are one job of 4 matrix cells, in the script's order (outer loop slowest)" in markdown
-    assert "MIG003 warning: values of loop variable `temp` (its words come from `seq 0 0.5 1`) is only known at run time (sweep.sh:39)" in markdown
+    assert "MIG003 warning: values of loop variable `temp` (`seq 0 0.5 1` prints fractions differently with GNU seq (0.0 0.5) and BSD seq (0 0.5)) is only known at run time (sweep.sh:39)" in markdown
     assert "aipack_jobs.py" in {p.name for p in out.iterdir()}
 
 

@@ -3,7 +3,6 @@ input building and agent flow (the same code `run` and `replay` use)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

@@ -129,6 +129,27 @@ def test_cache_hit_skips_http(tmp_path: Path) -> None:
     assert record.output == "echo: Hi Ada Score: 6/10"
 
 
+def test_repeated_cells_sample_each_time_and_cache_each_repetition(tmp_path: Path) -> None:
+    from aipack_compat.model.job import MatrixCell
+
+    answers = iter(f"sample {n}" for n in range(100))
+
+    def sampling(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        return httpx.Response(200, json={"model": body["model"], "message": {"role": "assistant", "content": next(answers)},
+                                         "done": True})
+
+    base = config(["Ada"])
+    repeated = base.model_copy(update={"jobs": [base.jobs[0].model_copy(
+        update={"matrix": [MatrixCell(label=str(i)) for i in (1, 2, 3)]})]})
+    run(repeated, tmp_path, sampling, cache_dir=tmp_path / "cache")
+    first = {r.cell: r.output for r in read_records(tmp_path / "results.jsonl")}
+    assert first == {"1": "sample 0", "2": "sample 1", "3": "sample 2"}  # `for i in {1..3}` sampled 3 times
+    run(repeated, tmp_path / "again", sampling, cache_dir=tmp_path / "cache")
+    again = read_records(tmp_path / "again" / "results.jsonl")
+    assert {r.cell: r.output for r in again} == first and all(r.cached for r in again)
+
+
 def test_matrix_runs_each_model_as_its_own_cell(tmp_path: Path) -> None:
     models: list[str] = []
 

@@ -73,7 +73,7 @@ def test_a_loop_over_agents_still_expands_around_the_sweep(tmp_path: Path) -> No
 
 
 def test_unknown_inner_values_are_reported_with_their_location(tmp_path: Path) -> None:
-    (run,) = scan(tmp_path, "for model in a b; do\n  for temp in $(seq 0 1); do\n    " + SED
+    (run,) = scan(tmp_path, "for model in a b; do\n  for temp in $(curl -s http://lab/temps); do\n    " + SED
                   + '    aip run eval -s > "out/$model-$temp.txt"\n  done\ndone\n')
     (values,) = [u for u in run.unresolved if u.what.startswith("values of loop variable `temp`")]
     assert (values.location.line, values.location.column) == (3, 3)

@@ -65,7 +65,7 @@ def test_nested_sweep_report() -> None:
     assert "× `for top_p in 0.5 0.9; do` (line 17) are one job of 8 matrix cells" in by_job["sweep.sh:20:eval"]["details"][0]
     assert [(d["code"], d["line"], d["column"]) for d in report["diagnostics"] if d["code"] in ("MIG003", "SH007")] == [
         ("MIG003", 39, 3), ("SH007", 39, 3), ("MIG003", 41, 5), ("SH007", 41, 5)]
-    assert "values of loop variable `temp` (its words come from `seq 0 0.5 1`) is only known at run time" in markdown
+    assert "values of loop variable `temp` (`seq 0 0.5 1` prints fractions differently with GNU seq (0.0 0.5) and BSD seq (0 0.5)) is only known at run time" in markdown
     assert report["counts"]["not-migrated"] == 0
 
 

@@ -1,0 +1,86 @@
+"""Loops walked as loops: brace ranges, `seq`, C-style counters, and variables that change per pass."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aipack_compat.load.scripts import scan_script_text
+from aipack_compat.load.shell_words import brace_sequence
+from aipack_compat.model.invocation import Invocation
+
+
+def scan(tmp_path: Path, body: str) -> list[Invocation]:
+    (tmp_path / ".aipack").mkdir(exist_ok=True)
+    script = tmp_path / "run.sh"
+    script.write_text("#!/bin/bash\n" + body, encoding="utf-8")
+    return list(scan_script_text(str(script), script.read_text(encoding="utf-8"), str(tmp_path)).invocations)
+
+
+@pytest.mark.parametrize(("loop", "labels"), [
+    ("for i in {1..3}; do", ("1", "2", "3")),
+    ("for i in {01..10..4}; do", ("01", "05", "09")),
+    ("for i in $(seq 3); do", ("1", "2", "3")),
+    ("for i in $(seq -w 9 10); do", ("09", "10")),
+    ("for i in `seq 0 2 4`; do", ("0", "2", "4")),
+    ("for ((i=0; i<3; i++)); do", ("0", "1", "2")),
+    ("for (( i = 10; i >= 0; i -= 5 )); do", ("10", "5", "0")),
+    ("N=2; for ((i=1; i<=N; i=i+1)); do", ("1", "2")),
+])
+def test_repetition_loops_become_cells(tmp_path: Path, loop: str, labels: tuple[str, ...]) -> None:
+    (run,) = scan(tmp_path, f'{loop}\n  aip run eval -s -f "p/*.md" > "out/run$i.txt"\ndone\n')
+    assert run.matrix_labels == labels
+    assert run.stdout_path == "out/run{cell}.txt" and run.unresolved == ()
+
+
+@pytest.mark.parametrize(("loop", "reason"), [
+    ("for ((i=0; i<$(nproc); i++)); do", "bounds are only known at run time"),
+    ("for ((i=0; i<3; i*=2)); do", "not a simple counter"),
+    ("for ((i=0; i>=0; i++)); do", "more than 512 times"),
+    ("for i in $(seq 0 0.5 1); do", "GNU seq"),
+])
+def test_counters_that_cannot_be_walked_say_why(tmp_path: Path, loop: str, reason: str) -> None:
+    (run,) = scan(tmp_path, f'{loop}\n  aip run eval -s -f "p/*.md" > "out/run$i.txt"\ndone\n')
+    assert run.stdout_path is None
+    assert any(reason in u.what for u in run.unresolved), run.unresolved
+
+
+def test_an_endless_counter_is_a_repetition_note(tmp_path: Path) -> None:
+    (run,) = scan(tmp_path, 'for ((;;)); do\n  aip run eval -s -f "p/*.md" > out/all.txt\n  sleep 60\ndone\n')
+    assert run.stdout_path == "out/all.txt"
+    assert any("inside `for ((;;)); do`, which the script repeats" in note for note in run.notes)
+
+
+def test_a_variable_the_body_changes_is_unknown_inside_the_loop(tmp_path: Path) -> None:
+    (run,) = scan(tmp_path, 'i=0\nwhile [ $i -lt 3 ]; do\n  aip run eval -s > "out/r$i.txt"\n  i=$((i+1))\ndone\n')
+    assert run.stdout_path is None and any(u.what == "stdout path" for u in run.unresolved)
+    assert any("repeats while its condition holds" in note for note in run.notes)
+    (run,) = scan(tmp_path, 'n=0\nfor m in a b; do\n  aip run eval -s -i "x" > "out/$n.txt"\n  ((n++))\ndone\n')
+    assert run.stdout_path is None  # the script wrote out/0.txt, then out/1.txt: never a single out/0.txt
+
+
+def test_retry_loops_are_noted_and_run_once(tmp_path: Path) -> None:
+    (run,) = scan(tmp_path, "until aip run eval -s -f 'p/*.md' > out/all.txt; do sleep 5; done\n")
+    assert run.stdout_path == "out/all.txt" and run.file_globs == ("p/*.md",)
+    assert any("retries until it does" in note for note in run.notes)
+
+
+def test_values_set_before_a_for_loop_stay_known_when_the_body_does_not_change_them(tmp_path: Path) -> None:
+    (first, second) = scan(tmp_path, 'OUT=out\nfor m in a b; do\n  aip run eval -s -i "$m" > "$OUT/$m.txt"\ndone\n')
+    assert (first.stdout_path, second.stdout_path) == ("out/a.txt", "out/b.txt")
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+@settings(max_examples=40, deadline=None)
+@given(st.integers(-12, 12), st.integers(-12, 12), st.one_of(st.none(), st.integers(-4, 4)), st.booleans(),
+       st.sampled_from(["", "run", "x-"]))
+def test_brace_sequences_match_bash(start: int, end: int, step: int | None, padded: bool, prefix: str) -> None:
+    first = f"0{start}" if padded and start >= 0 else str(start)
+    text = f"{prefix}{{{first}..{end}{'' if step is None else f'..{step}'}}}"
+    expected = subprocess.run(["bash", "-c", f"printf '%s\\n' {text}"], capture_output=True, text=True).stdout.split()
+    assert brace_sequence(text) == expected
