@@ -65,6 +65,9 @@ _AIP_FUNCTIONS = frozenset(
         # aip.toml, aip.yaml and their file loaders
         "aip.toml.parse", "aip.toml.stringify", "aip.file.load_toml",
         "aip.yaml.parse", "aip.yaml.stringify", "aip.yaml.stringify_multi_docs", "aip.file.load_yaml",
+        # aip.udiffx (FILE_CHANGES envelopes) and aip.file.save_changes (SEARCH/REPLACE blocks)
+        "aip.udiffx.apply_file_changes", "aip.udiffx.load_files_context", "aip.udiffx.file_changes_instruction",
+        "aip.file.save_changes",
     }
 )
 
@@ -93,6 +96,16 @@ _SLIM_PRUNE_DIFFERS = (
     "element and did not indent, so text may differ in layout"
 )
 
+_UDIFFX_APPLY_DIFFERS = (
+    "hunk matching follows udiffx 0.1.43 - 0.3.1 (aip 0.8.24+) for every era, so under aip 0.8.12-0.8.23 (earlier "
+    "udiffx matchers) a hunk may apply here that aip rejected, or the reverse; FILE_DELETE removes the path (aip moves it to the trash) "
+    "and, like every write, stays inside the workspace; an I/O failure's error_msg wording may differ"
+)
+_UDIFFX_PROMPT_DIFFERS = (
+    "the instruction text is the udiffx crate's own prompt when that crate version is in this machine's cargo registry; "
+    "otherwise our own description of the same FILE_CHANGES syntax, so the prompt sent to the model differs"
+)
+
 # Supported, but the output is not guaranteed byte-identical to aip's (canonical names -> why).
 # `validate` reports them as information (AGT202) so nobody is surprised by a diff in `replay`.
 APPROXIMATE_FUNCTIONS: dict[str, str] = {
@@ -100,6 +113,8 @@ APPROXIMATE_FUNCTIONS: dict[str, str] = {
     "aip.file.save_html_to_md": _MARKDOWN_DIFFERS,
     "aip.file.load_html_as_md": _MARKDOWN_DIFFERS,
     "aip.html.prune_to_content": _SLIM_PRUNE_DIFFERS,
+    "aip.udiffx.apply_file_changes": _UDIFFX_APPLY_DIFFERS,
+    "aip.udiffx.file_changes_instruction": _UDIFFX_PROMPT_DIFFERS,
 }
 
 _ROOTS = ("aip", "utils", "aipack", "devai")

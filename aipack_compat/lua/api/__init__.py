@@ -140,7 +140,7 @@ def _is_within(path: str, root: str) -> bool:
 
 def all_modules() -> dict[str, dict[str, ApiFunction]]:
     from aipack_compat.lua.api import (
-        agent, data_formats, file, flow, hash, html, json, md, misc, path, text, time, uuid, web,
+        agent, data_formats, file, flow, hash, html, json, md, misc, path, text, time, udiffx, uuid, web,
     )
 
     modules: dict[str, dict[str, ApiFunction]] = {
@@ -156,6 +156,7 @@ def all_modules() -> dict[str, dict[str, ApiFunction]]:
         "hash": hash.FUNCTIONS,
         "time": time.FUNCTIONS,
         "uuid": uuid.FUNCTIONS,
+        "udiffx": udiffx.FUNCTIONS,
         **data_formats.MODULES,
     }
     for module_name, functions in misc.MODULES.items():
@@ -196,6 +197,12 @@ API_SINCE: dict[str, tuple[int, int, int]] = {
     "file.load_toml": (0, 8, 8),
     "md.extract_refs": (0, 8, 10),
     "yaml": (0, 8, 12),
+    # save_changes since 0.7.11 (`A:4601d9ac`); aip.udiffx since 0.8.12 (`A:d55007e3`), its
+    # load_files_context/file_changes_instruction since 0.8.17 (`A:4387a31a`).
+    "file.save_changes": (0, 7, 11),
+    "udiffx": (0, 8, 12),
+    "udiffx.load_files_context": (0, 8, 17),
+    "udiffx.file_changes_instruction": (0, 8, 17),
     "file.load_yaml": (0, 8, 12),
     **{f"file.hash_{name}": (0, 7, 13) for name in (
         f"{algorithm}{suffix}" for algorithm in ("sha256", "sha512", "blake3") for suffix in ("", "_b64", "_b64u", "_b58u")

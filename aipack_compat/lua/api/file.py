@@ -74,6 +74,45 @@ def save(host: ApiHost, rel_path: Any, content: Any, options: Any = None) -> dic
     return file_info(host, full_path, full_path)
 
 
+SAVE_CHANGES_RETURNS_INFO_SINCE = (0, 7, 17)  # `A:b8e71194`: FileInfo returned (nothing before)
+SAVE_CHANGES_RETURNS_CHANGES_SINCE = (0, 8, 8)  # `A:12a7da19`: FileInfo, ChangesInfo
+
+
+def save_changes(host: ApiHost, rel_path: Any, changes: Any) -> Any:
+    """`A:src/script/aip_modules/aip_file/file_change.rs@952ad06e`: SEARCH/REPLACE blocks applied to
+    the file (or the whole content replaced, see `file_change_blocks`), written back."""
+    from aipack_compat.lua.api import Multi
+    from aipack_compat.lua.api.file_change_blocks import ChangesOutcome, MalformedChanges, apply_changes
+
+    rel_path = expect_string(rel_path, "aip.file.save_changes", "rel_path")
+    changes = expect_string(changes, "aip.file.save_changes", "changes")
+    full_path = host.resolve(rel_path)
+    host.check_write(full_path)
+    if os.path.exists(full_path):
+        try:
+            with open(full_path, encoding="utf-8", newline="") as handle:
+                original = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ApiError(f"Fail to read {full_path}\nCause: {exc}") from None
+        try:
+            outcome = apply_changes(original, changes, host.aip_version)
+        except MalformedChanges as exc:
+            raise ApiError(str(exc)) from None
+    else:
+        outcome = ChangesOutcome(changes, changed_count=1)
+    try:
+        _write(full_path, outcome.content)
+    except OSError as exc:
+        raise ApiError(f"Fail to save file {rel_path}.\nCause {exc}") from None
+    host.emit("file_save", os.path.relpath(full_path, host.workspace_dir))
+    if host.aip_version < SAVE_CHANGES_RETURNS_INFO_SINCE:
+        return None
+    info = file_info(host, rel_path, full_path)
+    if host.aip_version < SAVE_CHANGES_RETURNS_CHANGES_SINCE:
+        return info
+    return Multi((info, outcome.info_table()))
+
+
 def append(host: ApiHost, rel_path: Any, content: Any) -> dict[str, Any]:
     rel_path = expect_string(rel_path, "aip.file.append", "path")
     content = expect_string(content, "aip.file.append", "content")
@@ -333,6 +372,7 @@ FUNCTIONS: dict[str, ApiFunction] = {
     "load_html_as_md": ApiFunction(load_html_as_md),
     "load": ApiFunction(load),
     "save": ApiFunction(save),
+    "save_changes": ApiFunction(save_changes),
     "append": ApiFunction(append),
     "exists": ApiFunction(exists),
     "ensure_exists": ApiFunction(ensure_exists),

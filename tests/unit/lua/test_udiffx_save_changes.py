@@ -1,0 +1,71 @@
+"""aip.file.save_changes: SEARCH/REPLACE blocks, whole replacement, malformed input, return shapes per era."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from aipack_compat.lua.api.file_change_blocks import MalformedChanges, apply_changes, parse_blocks
+
+BLOCKS = "<<<<<<< SEARCH\ntwo\n=======\nTWO\n>>>>>>> REPLACE\n\n<<<<<<< SEARCH\nmissing\n=======\nx\n>>>>>>> REPLACE\n"
+
+
+def test_blocks_replace_first_occurrences_and_report_failures() -> None:
+    outcome = apply_changes("one\ntwo\ntwo\n", BLOCKS, (0, 8, 37))
+    assert outcome.content == "one\nTWO\ntwo\n"
+    assert outcome.info_table() == {
+        "changed_count": 1,
+        "failed_changes": [{"search": "missing", "replace": "x", "reason": "Search block not found in content"}],
+    }
+    assert apply_changes("old", "brand new", (0, 8, 37)).info_table() == {"changed_count": 1}
+
+
+def test_empty_replacement_removes_the_line_from_0_8_8() -> None:
+    removal = "<<<<<<< SEARCH\ntwo\n=======\n>>>>>>> REPLACE\n"
+    assert apply_changes("one\ntwo\nthree\n", removal, (0, 8, 8)).content == "one\nthree\n"
+    assert apply_changes("one\ntwo\nthree\n", removal, (0, 8, 7)).content == "one\n\nthree\n"
+    assert apply_changes("one\ntwo", removal, (0, 8, 37)).content == "one"
+
+
+def test_crlf_retry_from_0_8_4() -> None:
+    change = "<<<<<<< SEARCH\na\nb\n=======\nc\n>>>>>>> REPLACE\n"
+    assert apply_changes("a\r\nb\r\n", change, (0, 8, 4)).content == "c\n"
+    assert apply_changes("a\r\nb\r\n", change, (0, 8, 3)).content == "a\r\nb\r\n"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ("junk\n" + BLOCKS, "Found text outside of a valid block structure. Line: 'junk'"),
+        ("<<<<<<< SEARCH\nx\n", "Ended in search pattern. Missing separator marker '======='."),
+        ("<<<<<<< SEARCH\nx\n=======\ny\n", "Ended in replace pattern. Missing end marker '>>>>>>> REPLACE'."),
+    ],
+)
+def test_malformed_changes_name_the_problem(changes: str, message: str) -> None:
+    with pytest.raises(MalformedChanges, match=message.replace("(", r"\(").replace(".", r"\.")):
+        parse_blocks(changes)
+
+
+def test_save_changes_return_values_by_era(lua_eval: Callable[..., Any], tmp_path: Path) -> None:
+    code = (
+        'aip.file.save("a.txt", "one\\ntwo\\n")\n'
+        "local info, changes = aip.file.save_changes('a.txt', input)\n"
+        "return {info = info, changes = changes, content = aip.file.load('a.txt').content}"
+    )
+    now = lua_eval(code, BLOCKS)
+    assert now["content"] == "one\nTWO\n" and now["info"]["path"] == "a.txt" and now["info"]["_type"] == "FileInfo"
+    assert now["changes"]["changed_count"] == 1 and len(now["changes"]["failed_changes"]) == 1
+    older = lua_eval(code, BLOCKS, aip_version="0.8.7")
+    assert older["info"]["name"] == "a.txt" and older.get("changes") is None
+    assert lua_eval(code, BLOCKS, aip_version="0.7.16") == {"content": "one\nTWO\n"}
+    created = lua_eval("local i, c = aip.file.save_changes('new/b.txt', 'whole')\nreturn {c, aip.file.load('new/b.txt').content}")
+    assert created == [{"changed_count": 1}, "whole"]
+
+
+def test_save_changes_errors_are_catchable(lua_eval: Callable[..., Any]) -> None:
+    code = "local ok, err = pcall(aip.file.save_changes, input, 'x')\nreturn tostring(err)"
+    assert "Save file protection" in lua_eval(code, "../outside.txt")
+    malformed = "aip.file.save('a.txt', 'x')\nlocal ok, err = pcall(aip.file.save_changes, 'a.txt', input)\nreturn tostring(err)"
+    assert lua_eval(malformed, "junk\n" + BLOCKS).startswith("Malformed changes: Expected '<<<<<<< SEARCH'")
