@@ -33,6 +33,7 @@ class LoopWords:
     problem: str | None = None
     note: str | None = None
     from_listing: bool = False
+    globbed: bool = False  # an unquoted word with glob characters: the shell expanded it to files
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,9 +251,13 @@ def for_loop_words(scanner: "ShellScanner", value_nodes: list[Any], scope: Scope
     problems: list[str] = []
     notes: list[str] = []
     from_listing = False
+    globbed = False
     for value_node in value_nodes:
         if value_node.type != "command_substitution":
-            values.extend(scanner.words.fields(value_node, scope))
+            fields = scanner.words.fields(value_node, scope)
+            quoted = value_node.type in ("string", "raw_string", "ansi_c_string", "translated_string")
+            globbed = globbed or (not quoted and any(f is not None and any(c in f for c in "*?[") for f in fields))
+            values.extend(fields)
             continue
         scanner.visit_substitution(value_node, scope)  # what runs inside it, for its own findings
         words, source = substitution_words(scanner, value_node, scope)
@@ -264,7 +269,7 @@ def for_loop_words(scanner: "ShellScanner", value_nodes: list[Any], scope: Scope
             values.extend(words)
             notes.append(words_note(loop_header(header), source, words))
     known = None if any(v is None for v in values) else values
-    return LoopWords(known, problems[0] if problems else None, "; ".join(notes) or None, from_listing)
+    return LoopWords(known, problems[0] if problems else None, "; ".join(notes) or None, from_listing, globbed)
 
 
 def substitution_words(scanner: "ShellScanner", node: Any, scope: Scope) -> tuple[list[str] | None, LoopInput]:
@@ -295,13 +300,13 @@ def substitution_words(scanner: "ShellScanner", node: Any, scope: Scope) -> tupl
     return words, source
 
 
-def words_note(header: str, source: LoopInput, words: list[str]) -> str:
-    """The migration note for a loop whose words were known at migrate time."""
+def words_note(header: str, source: LoopInput, words: list[str], unit: str = "words") -> str:
+    """The migration note for a loop whose words (or lines) were known at migrate time."""
     if source.listing is not None:
         return f"`{header}` walks the output of {source.listing}"
     shown = ", ".join(words[:6]) + (", …" if len(words) > 6 else "")
     if source.file is not None:
-        return (f"`{header}` walks the words of {source.described}: {source.file} was read at migrate time (sha256 "
+        return (f"`{header}` walks the {unit} of {source.described}: {source.file} was read at migrate time (sha256 "
                 f"{source.digest}) and its {len(words)} value(s) ({shown}) are frozen into the job; "
                 f"migrate again when {source.file} changes")
-    return f"`{header}` walks the words of {source.described}: {len(words)} value(s) ({shown})"
+    return f"`{header}` walks the {unit} of {source.described}: {len(words)} value(s) ({shown})"

@@ -118,7 +118,12 @@ def loop_header(source_text: str) -> str:
 
 
 def has_glob_value(frame: "LoopFrame") -> bool:
-    return any(value is not None and any(c in value for c in _GLOB_CHARS) for value in frame.values or [])
+    """Whether the loop walks file globs (each value stands for files, not for itself)."""
+    if frame.globbed is not None or frame.from_listing:
+        return bool(frame.globbed) or frame.from_listing
+    # data lines and items: a value with spaces is text (`What is 2+2?`), not a path glob
+    return any(value is not None and any(c in value for c in _GLOB_CHARS) and not any(c.isspace() for c in value)
+               for value in frame.values or [])
 
 
 def _tokens(value: Value) -> set[int]:

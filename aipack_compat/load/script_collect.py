@@ -49,6 +49,9 @@ class LoopFrame:
     values_problem: str | None = None  # why `values` is None, for the report (`models.txt does not exist`)
     note: str | None = None  # migration note for runs using this loop (`while read` values read from a file)
     from_listing: bool = False  # the values are globs standing for `ls`/`find` output, not shell globs
+    # whether the values are file globs: set where the quoting is known (`for f in *.md` yes,
+    # `for q in "Why?"` no); None: judged from the text (per_input.has_glob_value)
+    globbed: bool | None = None
 
     @property
     def token(self) -> str:

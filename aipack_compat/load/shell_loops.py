@@ -33,6 +33,7 @@ class LoopVisits:
             words = for_loop_words(self, value_nodes, scope, header)
             frame = self.collector.new_frame(self.text(variable), words.values, self.where(node), header)
             frame.values_problem, frame.note, frame.from_listing = words.problem, words.note, words.from_listing
+            frame.globbed = words.globbed or words.from_listing
         else:
             values = list(scope.positional) if scope.positional is not None else None
             frame = self.collector.new_frame(self.text(variable), values, self.where(node), header)

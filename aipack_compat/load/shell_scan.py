@@ -319,6 +319,13 @@ class ShellScanner(LoopVisits):
             if key not in scope.variables or scope.variables[key] != value:
                 scope.variables.setdefault(key, value)
 
+    def _shown(self, text: str) -> str:
+        """Command text for the report: a loop value pasted into a string (`sh -c`, `parallel '…{}'`) shows
+        as the variable it stands for, never as the scanner's internal token."""
+        from aipack_compat.load.shell_words import LOOP_TOKEN_RE
+
+        return LOOP_TOKEN_RE.sub(lambda match: _display_token(self.collector, match), text)
+
     def _record_run(self, node: Any, parsed: Any, scope: Scope, redirects: Redirects,
                     env: dict[str, Value], timeout: float | None) -> None:
         notes = [redirects.note] if redirects.note else []
@@ -330,7 +337,7 @@ class ShellScanner(LoopVisits):
         exported = {k: v for k, v in scope.exported.items() if v is not None}
         self.collector.add_run(PendingRun(
             location=self.where(node),
-            command_text=" ".join(self.text(node).replace("\\\n", " ").split())[:240],
+            command_text=self._shown(" ".join(self.text(node).replace("\\\n", " ").split()))[:240],
             parsed=parsed,
             cwd=scope.cwd,
             env={**exported, **env},
@@ -346,10 +353,15 @@ class ShellScanner(LoopVisits):
         ))
 
 
+def _display_token(collector: Collector, match: Any) -> str:
+    frame = collector.frames[int(match.group(1)) - 1]
+    return frame.variable if frame.variable.startswith("{") else f"${frame.variable}"
+
+
 def _is_item_command(argv: list[Value]) -> bool:
-    """`xargs …` or `find … -exec …`: a command run once per listed item (item_commands.py)."""
+    """`xargs …`, `parallel …` or `find … -exec …`: a command run once per listed item (item_commands.py)."""
     head = argv[0].rsplit("/", 1)[-1] if argv and argv[0] else None
-    return head == "xargs" or (head == "find" and any(a in ("-exec", "-execdir", "-ok", "-okdir") for a in argv))
+    return head in ("xargs", "parallel") or (head == "find" and any(a in ("-exec", "-execdir", "-ok", "-okdir") for a in argv))
 
 
 def _piped_lines(scanner: ShellScanner, stage: Any, producers: list[Any], scope: Scope) -> "LoopInput | None":
