@@ -1,3 +1,3 @@
-from aipack_compat.cli import main
+from aipack_compat.cli import entry_point
 
-raise SystemExit(main())
+entry_point()
