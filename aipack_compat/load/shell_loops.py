@@ -51,7 +51,7 @@ class LoopVisits:
         frame = self.collector.new_frame(variable or "((…))", values, self.where(node), header)
         frame.values_problem = problem
         if values is None:
-            self.repeating.append(header[:80])  # how often it runs is unknown, like a `while` loop
+            self.repeating.append(_shown_header(header))  # how often it runs is unknown, like a `while` loop
         try:
             self._walk_loop(frame, variable, body, scope, redirects)
         finally:
@@ -84,7 +84,7 @@ class LoopVisits:
         self.piped_input = None  # a loop nested in this body reads this loop's stdin only if it says so
         body = node.child_by_field_name("body")
         # the condition runs on every pass too (`until aip run …; do sleep 5; done` retries the run)
-        self.repeating.append(self.text(node).split("\n", 1)[0][:80])
+        self.repeating.append(_shown_header(self.text(node)))
         for name in assigned_in(self, body) if body is not None else ():
             scope.variables[name] = None  # another value on the next pass: unknown inside the loop
         try:
@@ -97,7 +97,7 @@ class LoopVisits:
         if root is not None:
             self.loops.append(root)
         else:
-            self.repeating.append(self.text(node).split("\n", 1)[0][:80])
+            self.repeating.append(_shown_header(self.text(node)))
         try:
             if body is not None:
                 self.visit(body, scope, redirects)
@@ -107,6 +107,14 @@ class LoopVisits:
                 close_loop(self.collector, root.frame_id)
             else:
                 self.repeating.pop()
+
+
+def _shown_header(text: str) -> str:
+    """`until aip run …; do` out of a loop's text, for the repetition note."""
+    from aipack_compat.load.per_input import loop_header
+
+    header = loop_header(text.split("\n", 1)[0])
+    return header if len(header) <= 160 else header[:157] + "…"
 
 
 def close_loop(collector: Collector, frame_id: int) -> None:
