@@ -110,7 +110,7 @@ def json_differences(old: object, new: object, at: str = "") -> list[FieldDiffer
             else:
                 found.extend(json_differences(old[index], new[index], where))
         return found
-    if _normalise(old) == _normalise(new):
+    if canonical(old) == canonical(new):  # not `==`: Python has True == 1, JSON has true != 1
         return []
     return [FieldDifference(field=at or "(body)", old=_shown(old), new=_shown(new))]
 
