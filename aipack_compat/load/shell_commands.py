@@ -94,9 +94,15 @@ def _skip_options(args: list[Value], valued: frozenset[str]) -> list[Value]:
     return args[index:]
 
 
-def dispatch(scanner: "ShellScanner", node: Any, argv: list[Value], scope: Scope, redirects: "Redirects") -> None:
+def dispatch(scanner: "ShellScanner", node: Any, argv: list[Value], scope: Scope, redirects: "Redirects",
+             env: dict[str, Value] | None = None) -> None:
     head = posixpath.basename(argv[0]) if argv[0] else None
     args = argv[1:]
+    if head == "envsubst" and redirects.stdout_set and redirects.stdout is not None and is_config_path(redirects.stdout):
+        from aipack_compat.load.config_templates import envsubst_template
+
+        envsubst_template(scanner, node, args, scope, redirects, env or {})
+        return
     if head == "egrep":
         args = ["-E", *args]
     handler = _HANDLERS.get(head or "")
@@ -170,6 +176,11 @@ def _sed(scanner: "ShellScanner", node: Any, args: list[Value], scope: Scope, re
         else:
             files.append(token)
     if not in_place:
+        if redirects.stdout_set and redirects.stdout is not None and is_config_path(redirects.stdout):
+            from aipack_compat.load.config_templates import sed_template
+
+            joined: Value = None if any(s is None for s in scripts) else "\n".join(s for s in scripts if s is not None)
+            sed_template(scanner, node, joined, files, extended, scope, redirects)
         return
     for file in files:
         target = resolve_path(scope.cwd, file)

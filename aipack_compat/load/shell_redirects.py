@@ -27,6 +27,8 @@ class Redirects:
     append: bool = False
     heredoc: Value = None
     heredoc_set: bool = False
+    stdin: Value = None  # `< FILE` (absolute path)
+    stdin_set: bool = False
     note: str | None = None  # e.g. "stdout piped into `jq`"
 
 
@@ -51,9 +53,11 @@ def _file_redirect(scanner: "ShellScanner", redirect: Any, scope: Scope, redirec
     destination = redirect.child_by_field_name("destination")
     operator = next((scanner.text(c) for c in redirect.children if not c.is_named), ">")
     fd = scanner.text(descriptor) if descriptor is not None else ("0" if operator.startswith("<") else "1")
+    target = scanner.words.value(destination, scope) if destination is not None else None
+    if operator == "<" and fd == "0":
+        return replace(redirects, stdin=resolve_path(scope.cwd, target), stdin_set=True)
     if operator.startswith("<") and operator not in ("<>",):
         return redirects
-    target = scanner.words.value(destination, scope) if destination is not None else None
     if operator in (">&", "<&") and target is not None and target.isdigit():
         if fd == "2" and target == "1":
             return replace(redirects, stderr=redirects.stdout, stderr_set=redirects.stdout_set)

@@ -183,7 +183,8 @@ class ShellScanner(LoopVisits):
             from aipack_compat.load.loop_sources import input_from_redirects
 
             loop_input = input_from_redirects(self, node, scope) or self.piped_input
-            self._visit_while_statement(body, scope, replace(redirects, heredoc=None, heredoc_set=False), loop_input)
+            inner = replace(redirects, heredoc=None, heredoc_set=False, stdin=None, stdin_set=False)
+            self._visit_while_statement(body, scope, inner, loop_input)
         elif body is not None:
             self.visit(body, scope, redirects)
 
@@ -300,7 +301,7 @@ class ShellScanner(LoopVisits):
                     and self.expansions < MAX_FUNCTION_EXPANSIONS):
                 self._call(head, argv[1:], scope, redirects)
             return
-        shell_commands.dispatch(self, node, argv, scope, redirects)
+        shell_commands.dispatch(self, node, argv, scope, redirects, env)
 
     def _call(self, name: str, args: list[Value], scope: Scope, redirects: Redirects) -> None:
         self.called.add(name)
@@ -353,6 +354,9 @@ class ShellScanner(LoopVisits):
         ))
 
 
+_READS_TEMPLATES = frozenset({"sed", "gsed", "envsubst"})  # may write a config from what they read on stdin
+
+
 def _display_token(collector: Collector, match: Any) -> str:
     frame = collector.frames[int(match.group(1)) - 1]
     return frame.variable if frame.variable.startswith("{") else f"${frame.variable}"
@@ -371,7 +375,8 @@ def _piped_lines(scanner: ShellScanner, stage: Any, producers: list[Any], scope:
 
     if not producers:
         return None
-    if reads_lines(stage) or (stage.type == "command" and _is_item_command(scanner.argv(stage, scope)[:1])):
+    head = scanner.argv(stage, scope)[:1] if stage.type == "command" else []
+    if reads_lines(stage) or _is_item_command(head) or (head and head[0] in _READS_TEMPLATES):
         return input_from_pipeline(scanner, producers, scope)
     return None
 
