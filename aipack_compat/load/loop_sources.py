@@ -58,8 +58,7 @@ def input_from_redirects(scanner: "ShellScanner", node: Any, scope: Scope) -> Lo
             destination = child.child_by_field_name("destination")
             if operator == "<" and (descriptor is None or scanner.text(descriptor) == "0") and destination is not None:
                 if destination.type == "process_substitution":
-                    shown = " ".join(scanner.text(destination).split())[:60]
-                    found = LoopInput(None, f"`{shown}`", f"its lines come from `{shown}`")
+                    found = _process_substitution(scanner, destination, scope)
                 else:
                     found = read_workspace_file(scanner, scanner.words.value(destination, scope), scope)
         elif child.type == "heredoc_redirect":
@@ -70,6 +69,16 @@ def input_from_redirects(scanner: "ShellScanner", node: Any, scope: Scope) -> Lo
             text = values[-1] + "\n" if values and values[-1] is not None else None
             found = _literal(text, "its here-string", "its here-string expands run-time values")
     return found
+
+
+def _process_substitution(scanner: "ShellScanner", node: Any, scope: Scope) -> LoopInput:
+    """`< <(grep -v '^#' models.txt)`: the lines its command writes, when that command is known."""
+    inner = [child for child in node.named_children if child.type != "comment"]
+    stages = inner[0].named_children if len(inner) == 1 and inner[0].type == "pipeline" else inner
+    if len(inner) == 1 and stages and all(stage.type == "command" for stage in stages):
+        return input_from_pipeline(scanner, stages, scope)
+    shown = " ".join(scanner.text(node).split())[:60]
+    return LoopInput(None, f"`{shown}`", f"its lines come from `{shown}`")
 
 
 def input_from_pipeline(scanner: "ShellScanner", stages: list[Any], scope: Scope) -> LoopInput:
@@ -127,6 +136,10 @@ def _producer(scanner: "ShellScanner", argv: list[Value], scope: Scope, shown: s
                          listing="; ".join(listing.notes))
     if head == "seq":
         return _seq(operands, shown)
+    if head == "jq":
+        from aipack_compat.load.jq_paths import jq_lines
+
+        return jq_lines(scanner, operands, scope, shown)
     if head == "printf" and operands and operands[0] == "%s\\n":
         return _literal("".join(f"{a}\n" for a in operands[1:]), "its `printf` list", "")
     if head == "echo" and operands and not operands[0].startswith("-"):
@@ -243,6 +256,9 @@ def _grep_lines(text: str, grep: GrepFilter) -> str:
     return "".join(kept)
 
 
+_ARRAY_EXPANSION_RE = re.compile(r'"?\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}"?')
+
+
 def for_loop_words(scanner: "ShellScanner", value_nodes: list[Any], scope: Scope, header: str) -> LoopWords:
     """`for x in a "$B" $(cat list) $(find …)`: each word node's fields, a substitution's read as data."""
     from aipack_compat.load.per_input import loop_header
@@ -254,6 +270,11 @@ def for_loop_words(scanner: "ShellScanner", value_nodes: list[Any], scope: Scope
     globbed = False
     for value_node in value_nodes:
         if value_node.type != "command_substitution":
+            array = _ARRAY_EXPANSION_RE.fullmatch(scanner.text(value_node))
+            if array is not None and array.group(1) in scanner.array_notes:
+                notes.append(scanner.array_notes[array.group(1)])
+            elif array is not None and array.group(1) in scanner.array_problems:
+                problems.append(scanner.array_problems[array.group(1)])
             fields = scanner.words.fields(value_node, scope)
             quoted = value_node.type in ("string", "raw_string", "ansi_c_string", "translated_string")
             globbed = globbed or (not quoted and any(f is not None and any(c in f for c in "*?[") for f in fields))

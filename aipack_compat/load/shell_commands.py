@@ -340,6 +340,12 @@ def scan_string(scanner: "ShellScanner", node: Any, script: str, scope: Scope, r
         nested.visit(parser().parse(nested.source).root_node, inner_scope, redirects)
 
 
+def _mapfile(scanner: "ShellScanner", node: Any, args: list[Value], scope: Scope, redirects: "Redirects") -> None:
+    from aipack_compat.load.array_sources import mapfile
+
+    mapfile(scanner, node, args, scope, redirects)
+
+
 def _read(scanner: "ShellScanner", node: Any, args: list[Value], scope: Scope, redirects: "Redirects") -> None:
     for name in args:
         if name is not None and not name.startswith("-"):
@@ -371,4 +377,5 @@ _HANDLERS: dict[str, Any] = {
     "sh": _nested_shell, "bash": _nested_shell, "zsh": _nested_shell, "dash": _nested_shell,
     "trap": _trap,
     "read": _read,
+    "mapfile": _mapfile, "readarray": _mapfile,
 }

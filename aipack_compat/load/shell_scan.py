@@ -57,6 +57,9 @@ class ShellScanner(LoopVisits):
         self.active_calls: list[str] = []  # a function already on this stack is recursion: not re-entered
         self.expansions = 0
         self.deferred: list[tuple[Any, str, Scope]] = []  # trap handlers, scanned at the end
+        # arrays filled from data (`mapfile -t A < list`): the migration note, or why their values are unknown
+        self.array_notes: dict[str, str] = {}
+        self.array_problems: dict[str, str] = {}
         self.repeating: list[str] = []  # headers of the `while`/`until` loops (not `read` loops) around the walk
         self.piped_input: "LoopInput | None" = None  # what the pipeline stage being visited reads
 
@@ -145,8 +148,16 @@ class ShellScanner(LoopVisits):
             scope.variables[name] = ""
         elif value_node.type == "array":
             items: list[Value] = []
+            self.array_notes.pop(name, None)
+            self.array_problems.pop(name, None)
             for item in value_node.named_children:
-                items.extend(self.words.fields(item, scope))
+                if item.type == "command_substitution":  # `A=($(cat models.txt))`: its words, read as data
+                    from aipack_compat.load.array_sources import array_from_words
+
+                    self.visit_substitution(item, scope)
+                    items.extend(array_from_words(self, name, item, scope))
+                else:
+                    items.extend(self.words.fields(item, scope))
             appended = self.text(node).startswith(name + "+=")
             previous = scope.variables.get(name)
             scope.variables[name] = (previous if isinstance(previous, list) and appended else []) + items

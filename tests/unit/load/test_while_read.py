@@ -89,7 +89,7 @@ def test_a_while_read_loop_over_files_is_one_run_over_them(tmp_path: Path) -> No
     ("a\n", "done < ../outside.txt", "../outside.txt is outside the migrated directory"),
     (b"a\x00b\n", "done < models.txt", "file looks binary"),
     (b"a\n" * 600_000, "done < models.txt", "it is over 1,048,576 bytes"),
-    ("a\n", "done < <(ollama list)", "its lines come from `<(ollama list)`"),
+    ("a\n", "done < <(ollama list)", "its lines come from `ollama list`"),
     ("a\n", "done", "it reads the script's own stdin"),
 ])
 def test_unusable_sources_stay_unresolved_with_the_loop_location(tmp_path: Path, models: str | bytes | None,
