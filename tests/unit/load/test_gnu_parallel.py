@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aipack_compat.load.scripts import scan_script_text
 from aipack_compat.model.invocation import Invocation
@@ -57,3 +59,21 @@ def test_what_parallel_cannot_be_says_why(tmp_path: Path, body: str, reason: str
     (run,) = scan(tmp_path, body)
     texts = [u.what for u in run.unresolved] + list(run.notes)
     assert run.unresolved and any(reason in text for text in texts), texts
+
+
+FRAGMENTS = ["aip run x -s -f {}", "aip run x -s -i \"$m\"", "xargs -I{}", "xargs -n1", "parallel", "parallel -j2", ":::",
+             "::::", "models.txt", "prompts/*.md", "find prompts -name '*.md'", "ls prompts/*.md", "-exec", "\\;", "+",
+             "|", ";", "\n", "for m in", "for ((i=0; i<3; i++))", "{1..3}", "$(seq 3)", "$(cat models.txt)", "do", "done",
+             "while read -r m", "until false", "mapfile -t A <", "< <(grep -v x models.txt)", "\"${A[@]}\"",
+             "envsubst <", "sed \"s/a/$m/\" t.toml", ">", ".aipack/config.toml", "$(jq -r '.a[]' m.json)", "{/.}", "{1}",
+             "'aip run x -s -f {} > o/{/}'", "i=$((i+1))", "A=($(cat models.txt))"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=14))
+def test_loop_and_pipeline_fragments_never_crash(tmp_path_factory: pytest.TempPathFactory, parts: list[str]) -> None:
+    root = tmp_path_factory.getbasetemp() / "fragments"
+    (root / ".aipack").mkdir(parents=True, exist_ok=True)
+    (root / "models.txt").write_text("a:1b\nb:2b\n", encoding="utf-8")
+    text = "#!/bin/bash\n" + " ".join(parts) + "\n"
+    scan_script_text(str(root / "run.sh"), text, str(root))
