@@ -39,6 +39,7 @@ class _PythonWalker:
         self.script_path = script_path
         self.cwd = posixpath.dirname(script_path)
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.appending: dict[str, bool] = {}  # `with open(p, "a") as out`: output appended, not truncated
         self.depth = 0
 
     def walk(self, body: list[ast.stmt], names: dict[str, Any], files: dict[str, Value]) -> None:
@@ -57,8 +58,15 @@ class _PythonWalker:
         elif isinstance(node, ast.For) and isinstance(node.target, ast.Name):
             values = self.evaluate(node.iter, names)
             listed = values if isinstance(values, list) and all(isinstance(v, str) for v in values) else None
+            from aipack_compat.load.python_loops import loop_source
+
+            source = loop_source(self, node.iter, names) if listed is None else None
             header = f"for {node.target.id} in {ast.unparse(node.iter)}:"[:160]
-            frame = self.collector.new_frame(node.target.id, listed, self.collector.location(node.lineno, node.col_offset + 1), header)
+            frame = self.collector.new_frame(node.target.id, source.values if source else listed,
+                                             self.collector.location(node.lineno, node.col_offset + 1), header)
+            if source is not None:
+                frame.globbed, frame.note, frame.values_problem = source.globbed, source.note, source.problem
+                frame.from_listing = source.globbed  # Python's glob, not bash's: no globstar caveat
             inner = dict(names)
             inner[node.target.id] = frame.token
             self.walk(node.body, inner, files)
@@ -72,6 +80,7 @@ class _PythonWalker:
                     assert isinstance(call, ast.Call)
                     path = self.evaluate(call.args[0], names) if call.args else None
                     inner_files[item.optional_vars.id] = resolve_path(self.cwd, path if isinstance(path, str) else None)
+                    self.appending[item.optional_vars.id] = _opened_for_append(call)
             self.walk(node.body, names, inner_files)
             return
         for child in ast.iter_child_nodes(node):
@@ -150,7 +159,8 @@ class _PythonWalker:
             parsed=parsed, cwd=cwd, env=env, timeout_seconds=timeout_seconds,
             stdout=stdout if isinstance(stdout, str) else None, stdout_redirected=stdout is not None,
             stderr=stderr if isinstance(stderr, str) else None, stderr_redirected=stderr is not None,
-            append=False, frames=list(self.collector.frames), rewrites=list(self.collector.active_rewrites), notes=notes,
+            append=self._appends(keywords.get("stdout")), frames=list(self.collector.frames),
+            rewrites=list(self.collector.active_rewrites), notes=notes,
         ))
 
     def shell_string(self, call: ast.Call, command: str, cwd: Value, timeout: float | None, names: dict[str, Any]) -> None:
@@ -220,6 +230,9 @@ class _PythonWalker:
             return None
         if isinstance(node, ast.Call) and node.args and (_is_call_to(node, "str") or _is_call_to(node, "Path")):
             return self.evaluate(node.args[0], names)
+        derived = self._derived(node, names)
+        if derived is not None:
+            return derived
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "read_text":
             path = self.evaluate(node.func.value, names)
             return _Snapshot(resolve_path(self.cwd, path)) if isinstance(path, str) else None
@@ -227,6 +240,25 @@ class _PythonWalker:
             parts = [self.evaluate(a, names) for a in node.args]
             return posixpath.join(*parts) if parts and all(isinstance(p, str) for p in parts) else None
         return None
+
+    def _derived(self, node: ast.expr, names: dict[str, Any]) -> Any:
+        """`Path(f).stem`, `f.name`, `os.path.basename(f)`, `os.path.splitext(x)[0]` (python_loops)."""
+        from aipack_compat.load.python_loops import derived_path
+
+        if isinstance(node, ast.Attribute) and node.attr in ("stem", "name"):
+            return derived_path(self, self.evaluate(node.value, names), node.attr)
+        if isinstance(node, ast.Call) and node.args and isinstance(node.func, ast.Attribute) and node.func.attr == "basename":
+            return derived_path(self, self.evaluate(node.args[0], names), "name")
+        if (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and node.slice.value == 0
+                and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute)
+                and node.value.func.attr == "splitext" and node.value.args):
+            return derived_path(self, self.evaluate(node.value.args[0], names), "trunk")
+        return None
+
+    def _appends(self, node: ast.expr | None) -> bool:
+        if isinstance(node, ast.Name):
+            return self.appending.get(node.id, False)
+        return _opened_for_append(node)
 
     def _cwd(self, node: ast.expr | None, names: dict[str, Any]) -> Value:
         if node is None:
@@ -252,6 +284,9 @@ class _PythonWalker:
             return {"STDOUT": ("STDOUT",), "DEVNULL": "/dev/null", "PIPE": None}[node.attr]
         if isinstance(node, ast.Name) and node.id in files:
             return files[node.id]
+        if _is_call_to(node, "open") and isinstance(node, ast.Call) and node.args:  # stdout=open(f"o/{m}.txt", "w")
+            path = self.evaluate(node.args[0], names)
+            return resolve_path(self.cwd, path) if isinstance(path, str) else ("dynamic",)
         return ("dynamic",)
 
 
@@ -266,6 +301,14 @@ class _Anchor:
     """Stands in for a tree-sitter node when a Python string is scanned as a shell command."""
 
     start_point = (0, 0)
+
+
+def _opened_for_append(node: ast.expr | None) -> bool:
+    """`stdout=open(path, "a")`: the run's output is appended."""
+    if not (isinstance(node, ast.Call) and _is_call_to(node, "open")):
+        return False
+    mode = node.args[1] if len(node.args) > 1 else next((k.value for k in node.keywords if k.arg == "mode"), None)
+    return isinstance(mode, ast.Constant) and isinstance(mode.value, str) and "a" in mode.value
 
 
 def _is_call_to(node: ast.expr, name: str) -> bool:

@@ -14,6 +14,7 @@ import fnmatch
 import posixpath
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from aipack_compat.load.aip_argv import ParsedRun
 from aipack_compat.load.loop_matrix import Binding, MatrixPlan, plan_matrix, root_of, tokens
@@ -48,7 +49,7 @@ class LoopFrame:
     outer_stdout: tuple[Value, bool] | None = None  # stdout redirect in effect where the loop starts
     values_problem: str | None = None  # why `values` is None, for the report (`models.txt does not exist`)
     note: str | None = None  # migration note for runs using this loop (`while read` values read from a file)
-    from_listing: bool = False  # the values are globs standing for `ls`/`find` output, not shell globs
+    from_listing: bool = False  # the values are globs standing for `ls`/`find`/Python glob output, not bash globs
     # whether the values are file globs: set where the quoting is known (`for f in *.md` yes,
     # `for q in "Why?"` no); None: judged from the text (per_input.has_glob_value)
     globbed: bool | None = None
@@ -119,6 +120,25 @@ class Collector:
         frame = LoopFrame(len(self.frames) + 1, variable, values, location, text, parent)
         self.frames.append(frame)
         return frame
+
+    def derive(self, scalar: str, transform: Any, shape: tuple[str, ...]) -> Value:
+        """A new loop value computed per iteration from one loop's value (`${f##*/}`, `Path(f).stem`).
+
+        `shape` says which operation it was; the chain of shapes from the loop variable itself is
+        kept (`LoopFrame.shape`) so a per-file loop's output name can become `{input_name}` etc.
+        """
+        ids = {int(m.group(1)) for m in LOOP_TOKEN_RE.finditer(scalar)}
+        if len(ids) != 1:
+            return None
+        frame = self.frames[ids.pop() - 1]
+        values: list[Value] | None = None
+        if frame.values is not None and all(v is not None for v in frame.values):
+            values = [transform(scalar.replace(frame.token, v or "")) for v in frame.values]
+        derived = self.new_frame(frame.variable, values, frame.location, frame.source_text,
+                                 parent=frame.parent or frame.frame_id)
+        # only an operation on the whole value (`${f%.*}`, not `${prefix_$f%.*}`) keeps a known shape
+        derived.shape = (*frame.shape, shape) if scalar == frame.token and frame.shape is not None else None
+        return derived.token
 
     def add_run(self, run: PendingRun) -> None:
         run.open_frames = {f.frame_id for f in self.frames if f.open}

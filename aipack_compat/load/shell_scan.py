@@ -245,25 +245,9 @@ class ShellScanner(LoopVisits):
         return known_substitution(self, node, scope)
 
     def derive_loop_value(self, scalar: str, transform: Any, shape: tuple[str, ...]) -> Value:
-        """`${model//:/_}`, `${f##*/}`, `$(basename "$f" .md)`: a new loop value computed per iteration.
-
-        `shape` says which operation it was; the chain of shapes from the loop variable itself is
-        kept (`LoopFrame.shape`) so a per-file loop's output name can become `{input_name}` etc.
-        """
-        from aipack_compat.load.shell_words import LOOP_TOKEN_RE
-
-        ids = {int(m.group(1)) for m in LOOP_TOKEN_RE.finditer(scalar)}
-        if len(ids) != 1:
-            return None
-        frame = self.collector.frames[ids.pop() - 1]
-        values: list[Value] | None = None
-        if frame.values is not None and all(v is not None for v in frame.values):
-            values = [transform(scalar.replace(frame.token, v or "")) for v in frame.values]
-        derived = self.collector.new_frame(frame.variable, values, frame.location, frame.source_text,
-                                           parent=frame.parent or frame.frame_id)
-        # only an operation on the whole value (`${f%.*}`, not `${prefix_$f%.*}`) keeps a known shape
-        derived.shape = (*frame.shape, shape) if scalar == frame.token and frame.shape is not None else None
-        return derived.token
+        """`${model//:/_}`, `${f##*/}`, `$(basename "$f" .md)`: a loop value computed per iteration
+        (Collector.derive)."""
+        return self.collector.derive(scalar, transform, shape)
 
     # -- commands ---------------------------------------------------------------------------
     def argv(self, command: Any, scope: Scope) -> list[Value]:
