@@ -14,7 +14,7 @@ import fnmatch
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from aipack_compat.load.aip_argv import ParsedRun
 from aipack_compat.load.loop_matrix import Binding, MatrixPlan, plan_matrix, root_of, tokens
@@ -114,6 +114,9 @@ class Collector:
         self.active_rewrites: list[PendingRewrite] = []
         self.greps: list[GrepUse] = []
         self.scan = ScriptScan(path=path, origin=origin)
+        # (line, column) in the scanned text -> in the original file; set while a front-end scans
+        # text it generated (source_map.scan_mapped), None when the text is the file itself
+        self.translate: Callable[[int, int], tuple[int, int]] | None = None
 
     def new_frame(self, variable: str, values: list[Value] | None, location: ScriptLocation, text: str,
                   parent: int | None = None) -> LoopFrame:
@@ -161,7 +164,10 @@ class Collector:
         self.scan.problem_messages.append(message)
 
     def location(self, line: int, column: int, end_line: int = 0, end_column: int = 0) -> ScriptLocation:
-        return ScriptLocation(self.path, line, column, end_line or line, end_column or column)
+        end_line, end_column = end_line or line, end_column or column
+        if self.translate is not None:  # text a runner built from another file (justfile, tasks.json)
+            (line, column), (end_line, end_column) = self.translate(line, column), self.translate(end_line, end_column)
+        return ScriptLocation(self.path, line, column, end_line, end_column)
 
     # -- finishing --------------------------------------------------------------------------
     def finish(self) -> ScriptScan:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 
 from aipack_compat.load.script_collect import Collector
 from aipack_compat.load.shell_words import Scope
@@ -23,6 +24,9 @@ def script_kind(path: str, text: str) -> ScriptOrigin | None:
     parts = path.replace(os.sep, "/").split("/")
     if name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk"):
         return "makefile"
+    task_runner = task_runner_kind(name)
+    if task_runner is not None:
+        return task_runner
     if name.endswith((".yml", ".yaml")):
         return "ci-yaml"
     if name.endswith(".py") or _shebang(text, ("python",)):
@@ -31,6 +35,19 @@ def script_kind(path: str, text: str) -> ScriptOrigin | None:
         return "shell"
     if ".github" in parts:
         return "ci-yaml"
+    return None
+
+
+def task_runner_kind(name: str) -> ScriptOrigin | None:
+    """justfile, package.json, editor tasks.json (VS Code, Zed), go-task Taskfile."""
+    if name in ("justfile", "Justfile", ".justfile", "JUSTFILE") or name.endswith(".just"):
+        return "justfile"
+    if name == "package.json":
+        return "package-json"
+    if name == "tasks.json":
+        return "editor-tasks"
+    if re.fullmatch(r"[Tt]askfile(?:\.dist)?\.ya?ml", name):
+        return "taskfile"
     return None
 
 
@@ -73,6 +90,10 @@ def scan_script_text(path: str, text: str, root: str | None = None, kind: Script
         from aipack_compat.load.ci_yaml import scan_ci_yaml
 
         scan_ci_yaml(collector, text, root_abs)
+    elif origin in ("justfile", "package-json", "editor-tasks", "taskfile"):
+        from aipack_compat.load.task_files import scan_task_runner
+
+        scan_task_runner(collector, origin, text, _absolute(path))
     elif origin == "python":
         from aipack_compat.load.python_calls import scan_python
 

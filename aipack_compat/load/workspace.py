@@ -7,6 +7,7 @@ pre-commit hook. The base layers (`~/.aipack-base`) are located separately by `b
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,9 @@ SKIPPED_DIRS = frozenset(
 
 SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh")
 CI_YAML_SUFFIXES = (".yml", ".yaml")
+JUSTFILE_NAMES = ("justfile", "Justfile", ".justfile", "JUSTFILE")
+TASKFILE_NAME = re.compile(r"[Tt]askfile(?:\.dist)?\.ya?ml")
+_AIP_WORD = re.compile(rb"(?<![\w.-])(?:aip|devai)(?![\w.-])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,10 @@ def classify(path: str) -> str | None:
         return "pack_toml"
     if name.endswith(SCRIPT_SUFFIXES) or name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk"):
         return "script"
+    if name in JUSTFILE_NAMES or name.endswith(".just") or TASKFILE_NAME.fullmatch(name):
+        return "script"
+    if name in ("package.json", "tasks.json"):
+        return "maybe_script"  # only if it names aip/devai (most package.json files do not)
     if name.endswith(CI_YAML_SUFFIXES) and (".github" in p.parts or name.startswith(".gitlab-ci")):
         return "script"
     if name.endswith(".py"):
@@ -150,6 +158,8 @@ def _looks_like_aip_caller(path: str) -> bool:
         return False
     if head.startswith(b"#!") and any(sh in head.split(b"\n", 1)[0] for sh in (b"sh", b"bash", b"zsh")):
         return True
+    if os.path.basename(path) in ("package.json", "tasks.json"):
+        return _AIP_WORD.search(head) is not None
     if path.endswith(".py"):
         return b'"aip"' in head or b"'aip'" in head or b"devai" in head or b"aip run" in head
     return False

@@ -51,7 +51,8 @@ def render_markdown(entries: list[ReportEntry], diagnostics: list[Diagnostic], r
     counts = {status: sum(1 for e in entries if e.status == status) for status in _STATUS_TITLES}
     lines.append(" · ".join(f"{count} {_STATUS_TITLES[status]}" for status, count in counts.items()))
     lines.append("")
-    lines.append("Scripts are assumed to run from their own directory (Makefiles: the Makefile's directory, CI: the repository root). "
+    lines.append("Scripts are assumed to run from their own directory (Makefiles: the Makefile's directory, CI: the repository root; "
+                 "justfiles, package.json scripts and Taskfiles: their file's directory unless they set one; editor tasks: the workspace folder). "
                  "Only the workspace config is migrated; `~/.aipack-base` layers are not read.")
     for kind, title in _KIND_TITLES.items():
         chosen = [e for e in entries if e.kind == kind]

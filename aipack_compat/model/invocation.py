@@ -22,7 +22,7 @@ INPUT_NAME_PLACEHOLDER = "{input_name}"
 INPUT_STEM_PLACEHOLDER = "{input_stem}"
 INPUT_PLACEHOLDERS = (INPUT_PATH_PLACEHOLDER, INPUT_NAME_PLACEHOLDER, INPUT_STEM_PLACEHOLDER)
 
-ScriptOrigin = Literal["shell", "makefile", "ci-yaml", "python"]
+ScriptOrigin = Literal["shell", "makefile", "ci-yaml", "python", "justfile", "package-json", "editor-tasks", "taskfile"]
 RewriteKind = Literal["sed", "heredoc", "copy", "write"]
 
 
