@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from aipack_compat.load.script_collect import Collector
+from aipack_compat.load.yaml_source import compose_yaml
 from aipack_compat.load.shell_words import Scope
 
 _GHA_EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
@@ -21,16 +22,7 @@ _GITLAB_SCRIPT_KEYS = ("before_script", "script", "after_script")
 def scan_ci_yaml(collector: Collector, text: str, root: str) -> None:
     import yaml
 
-    try:
-        document = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-        collector.problem(collector.location(line, column), f"YAML syntax error: {getattr(exc, 'problem', None) or exc}")
-        return
-    except Exception as exc:  # composer recursion on hostile input, bad anchors
-        collector.problem(collector.location(0, 0), f"cannot read YAML: {type(exc).__name__}")
-        return
+    document = compose_yaml(collector, text, "")
     if not isinstance(document, yaml.MappingNode):
         return
     top = _mapping(document)

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from aipack_compat.load.script_collect import Collector
+from aipack_compat.load.yaml_source import compose_yaml
 from aipack_compat.load.shell_words import Scope
 from aipack_compat.load.source_map import MappedText, SourceIndex, add_interpolated, mentions_aip, scan_mapped
 
@@ -26,16 +27,7 @@ def scan_taskfile(collector: Collector, text: str, taskfile_path: str) -> None:
     import yaml
 
     source = SourceIndex(text)
-    try:
-        document = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-        collector.problem(collector.location(line, column), f"Taskfile: YAML syntax error: {getattr(exc, 'problem', None) or exc}")
-        return
-    except Exception as exc:  # composer recursion on hostile input, bad anchors
-        collector.problem(collector.location(0, 0), f"Taskfile: cannot read YAML: {type(exc).__name__}")
-        return
+    document = compose_yaml(collector, text, "Taskfile: ")
     if document is None:
         return
     if not isinstance(document, yaml.MappingNode):
