@@ -104,6 +104,14 @@ def _check_invocation(invocation: Invocation, root: str, version: str, layout: s
                            hint="use `-s` (0.7.0+) instead" if entry[0] == "not-interactive" else None))
     if invocation.dry is not None and invocation.dry not in ("req", "res"):
         out.append(_at(sh.UNKNOWN_RUN_FLAG, where, f"`--dry {invocation.dry}`: the value must be `req` or `res`"))
+    for pattern, count in invocation.unquoted_globs:
+        if count > 1:
+            message = f"`-f {pattern}` is not quoted: the shell expands it to {count} files and aip stops at the second"
+        elif count == 1:
+            message = f"`-f {pattern}` is not quoted: the shell passes only the one file it matches today"
+        else:
+            message = f"`-f {pattern}` is not quoted: once it matches two or more files, aip stops with `unexpected argument`"
+        out.append(_at(sh.UNQUOTED_FILE_GLOB, where, message, hint=f'quote it: -f "{pattern}"'))
     if invocation.file_globs and invocation.inputs:
         out.append(_at(sh.FILES_AND_INPUTS, where, "aip refuses `-f` together with `-i` (Cannot use both --on-inputs and --on-files)"))
     if not invocation.single_shot and not invocation.watch and parsed_version >= (0, 5, 0):

@@ -91,6 +91,7 @@ class PendingRun:
     notes: list[str] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     open_frames: set[int] = field(default_factory=set)  # loops the run is inside (set by Collector.add_run)
+    unquoted_globs: list[tuple[str, int]] = field(default_factory=list)  # see Invocation.unquoted_globs
 
 
 @dataclass(slots=True)
@@ -298,6 +299,7 @@ class Collector:
             score_pattern=self._score_pattern(stdout),
             unresolved=tuple(_dedupe(unresolved)),
             notes=tuple(dict.fromkeys(notes)),
+            unquoted_globs=tuple(run.unquoted_globs),
         )
 
     def _relative(self, absolute: Value) -> str | None:

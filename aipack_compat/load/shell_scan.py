@@ -330,6 +330,17 @@ class ShellScanner(LoopVisits):
                          "(or retries until it does): the job runs it once, with the executor's retries")
         if redirects.heredoc_set:
             notes.append("stdin fed from a here-doc (aip does not read stdin)")
+        from aipack_compat.load.unquoted_globs import unquoted_file_globs
+
+        unquoted = unquoted_file_globs(self, node, scope)
+        for pattern, count in unquoted:
+            if count > 1:
+                notes.append(f"`-f {pattern}` is not quoted: the shell expands it to {count} file names and aip stops "
+                             "at the second (`unexpected argument`), so this call ran nothing; the job runs every "
+                             f"file of the glob, as `-f \"{pattern}\"` would")
+            elif count == 1:
+                notes.append(f"`-f {pattern}` is not quoted: the shell passes the one file it matches today; the job "
+                             "keeps the glob, so files added later are included")
         exported = {k: v for k, v in scope.exported.items() if v is not None}
         self.collector.add_run(PendingRun(
             location=self.where(node),
@@ -346,6 +357,7 @@ class ShellScanner(LoopVisits):
             frames=list(self.collector.frames),
             rewrites=list(self.collector.active_rewrites),
             notes=notes,
+            unquoted_globs=unquoted,
         ))
 
 

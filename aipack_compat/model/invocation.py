@@ -116,6 +116,9 @@ class Invocation:
     score_pattern: str | None = None  # Python regex, converted from the script's grep
     unresolved: tuple[Unresolved, ...] = ()
     notes: tuple[str, ...] = field(default=())  # assumptions made while resolving (for the report)
+    # `-f prompts/*.md` unquoted in a shell: (pattern, files it matched when migrating); the shell
+    # expands it, so with 2+ files aip got extra arguments and stopped (validate SH012)
+    unquoted_globs: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(slots=True)

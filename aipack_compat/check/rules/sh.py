@@ -105,5 +105,18 @@ DEVAI_BINARY = Rule(
     "Example: `devai run proof-comments` next to `.aipack/config.toml`.",
 )
 
+UNQUOTED_FILE_GLOB = Rule(
+    "SH012",
+    "run-files-glob-unquoted",
+    "An `aip run -f` glob is not quoted, so the shell expands it before aip sees it.",
+    Severity.WARNING,
+    "What it does: finds `-f prompts/*.md` written without quotes in shell, Makefile and CI commands, and "
+    "counts the files it matches in the workspace. Why: bash replaces the glob with the file names; clap "
+    "takes one value per `-f`, so with two or more files aip stops with `unexpected argument` and runs "
+    "nothing, and with one file only that file runs (aip's own glob would pick up files added later). "
+    "Example: `aip run eval -s -f prompts/*.md`; write `-f \"prompts/*.md\"`.",
+)
+
 RULES = (SCRIPT_SYNTAX, AGENT_NOT_FOUND, UNKNOWN_RUN_FLAG, FLAG_NOT_IN_ERA, REWRITE_MATCHES_NOTHING,
-         REWRITE_NOT_RESTORED, DYNAMIC_VALUE, FILES_AND_INPUTS, MISSING_AGENT, INTERACTIVE_RUN, DEVAI_BINARY)
+         REWRITE_NOT_RESTORED, DYNAMIC_VALUE, FILES_AND_INPUTS, MISSING_AGENT, INTERACTIVE_RUN, DEVAI_BINARY,
+         UNQUOTED_FILE_GLOB)

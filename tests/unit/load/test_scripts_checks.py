@@ -63,6 +63,20 @@ def test_devai_binary_in_aipack_workspace(tmp_path: Path) -> None:
     assert ("SH011", 1) in codes(tmp_path, "devai run flows/eval --ni\n")
 
 
+def test_unquoted_file_glob_is_counted_and_quoted_one_is_not(tmp_path: Path) -> None:
+    workspace(tmp_path)
+    (tmp_path / "p").mkdir()
+    for name in ("a.md", "b.md"):
+        (tmp_path / "p" / name).write_text("q\n", encoding="utf-8")
+    _, diagnostics = check_script_text(str(tmp_path / "s.sh"), "aip run flows/eval -s -f p/*.md\n"
+                                       'aip run flows/eval -s -f "p/*.md" -f p/\\*.md\n'
+                                       "aip run flows/eval -s --on-files=p/a*\nP='p/*.md'\naip run flows/eval -s -f $P\n",
+                                       str(tmp_path))
+    found = [(d.code, d.line, d.message) for d in diagnostics if d.code == "SH012"]
+    assert [(code, line) for code, line, _ in found] == [("SH012", 1), ("SH012", 3), ("SH012", 5)]
+    assert "expands it to 2 files" in found[0][2] and "only the one file" in found[1][2]
+
+
 def test_every_sh_and_mig_rule_is_registered_and_documented() -> None:
     rules = all_rules()
     for code, rule in rules.items():
