@@ -192,6 +192,8 @@ def bench_b(url: str, work: Path, small: int = 100, large: int = 2000) -> None:
     note = ""
     for total in (small, large):
         elapsed = _promptfoo_eval(command, url, work / f"pf-{total}", total)
+        if isinstance(elapsed, str):  # promptfoo 0.121 sometimes dies in its logger before the summary: once more
+            elapsed = _promptfoo_eval(command, url, work / f"pf-{total}-again", total)
         if isinstance(elapsed, str):
             print(f"(b) skipped: {elapsed}")
             return

@@ -29,10 +29,16 @@ def test_config_and_agent_hook_skips(path):
 
 
 @pytest.mark.parametrize("path", ["run-evals.sh", "scripts/x.bash", "Makefile", "mk/rules.mk", ".github/workflows/eval.yml",
-                                  ".gitlab-ci.yml"])
+                                  ".gitlab-ci.yml", "justfile", "tools/evals.just", "Taskfile.yml", "Taskfile.dist.yaml"])
 def test_script_hook_selects(path):
     assert re.search(HOOKS["aipack-validate-scripts"]["files"], path), path
     assert classify(path) == "script"
+
+
+@pytest.mark.parametrize("path", ["drive.py", "package.json", ".vscode/tasks.json", ".zed/tasks.json"])
+def test_script_hook_selects_files_that_may_call_aip(path):
+    assert re.search(HOOKS["aipack-validate-scripts"]["files"], path), path
+    assert classify(path) == "maybe_script"  # scanned only when the file mentions aip/devai
 
 
 @pytest.mark.parametrize("path", ["docker-compose.yml", "src/main.rs", "notes.txt"])
