@@ -38,10 +38,14 @@ class SkipTests:
         return any(test(record) for _, test in self.tests)
 
 
-def skip_tests(scanner: "ShellScanner", body: Any, names: tuple[str, ...], scope: Scope) -> SkipTests:
+def skip_tests(scanner: "ShellScanner", body: Any, names: tuple[str, ...], scope: Scope,
+               ignore: Callable[[Any], bool] | None = None) -> SkipTests:
+    """`ignore`: statements the caller accounts for itself (a glob loop's `[ -f "$f" ] || continue`)."""
     found = SkipTests()
     reader = _TestReader(scanner, names, scope)
     for statement in body.named_children:
+        if ignore is not None and ignore(statement):
+            continue
         test = reader.skip_statement(statement)
         if test is not None:
             found.tests.append((" ".join(scanner.text(statement).split())[:80], test))
@@ -99,6 +103,14 @@ class _TestReader:
         if node.type == "case_statement":
             return self._case(node)
         return None
+
+    def _is_message(self, node: Any) -> bool:
+        """`echo …` / `printf …` (possibly redirected to stderr): output only, no effect on the loop."""
+        command = node.child_by_field_name("body") if node.type == "redirected_statement" else node
+        if command is None or command.type != "command":
+            return False
+        name = command.child_by_field_name("name")
+        return name is not None and self.scanner.text(name) in ("echo", "printf", ":")
 
     def _is_continue(self, node: Any) -> bool:
         return node.type == "command" and self.scanner.text(node).strip() == "continue"
@@ -257,7 +269,8 @@ class _TestReader:
                         return None  # `;&` / `;;&` fall through: not modelled
                 elif child.is_named and child.type != "comment":
                     body.append(child)
-            skips = len(body) == 1 and self._is_continue(body[0])
+            # `qwen*) echo "skip $m" >&2; continue ;;`: messages before the `continue` change nothing
+            skips = bool(body) and self._is_continue(body[-1]) and all(self._is_message(part) for part in body[:-1])
             if not skips and any(_first_jump(part, self.scanner) is not None for part in body):
                 return None
             items.append((patterns, skips))

@@ -34,6 +34,9 @@ class LoopVisits:
             frame = self.collector.new_frame(self.text(variable), words.values, self.where(node), header)
             frame.values_problem, frame.note, frame.from_listing = words.problem, words.note, words.from_listing
             frame.globbed = words.globbed or words.from_listing
+            from aipack_compat.load.loop_jumps import apply_skips
+
+            apply_skips(self, frame, body, scope)
         else:
             values = list(scope.positional) if scope.positional is not None else None
             frame = self.collector.new_frame(self.text(variable), values, self.where(node), header)

@@ -84,3 +84,33 @@ def test_brace_sequences_match_bash(start: int, end: int, step: int | None, padd
     text = f"{prefix}{{{first}..{end}{'' if step is None else f'..{step}'}}}"
     expected = subprocess.run(["bash", "-c", f"printf '%s\\n' {text}"], capture_output=True, text=True).stdout.split()
     assert brace_sequence(text) == expected
+
+
+SWEEP = '  sed -i "s/^model = .*/model = \\"$m\\"/" .aipack/config.toml\n  aip run eval -s > "out/$m.txt"{tail}\n'
+
+
+@pytest.mark.parametrize(("skip", "expected"), [
+    ('  [ "$m" = "b:1b" ] && continue\n', ("a:1b", "c:1b")),
+    ('  if [[ $m == c* ]]; then continue; fi\n', ("a:1b", "b:1b")),
+    ('  case $m in b*) echo "skip $m" >&2; continue ;; esac\n', ("a:1b", "c:1b")),
+])
+def test_static_skips_in_for_loops_drop_cells(tmp_path: Path, skip: str, expected: tuple[str, ...]) -> None:
+    (run,) = scan(tmp_path, "for m in a:1b b:1b c:1b; do\n" + skip + SWEEP.format(tail="") + "done\n")
+    assert run.matrix_values == expected
+    assert any("skips 1 of 3 value(s)" in note for note in run.notes)
+
+
+def test_stop_on_failure_is_noted_and_other_breaks_are_reported(tmp_path: Path) -> None:
+    (run,) = scan(tmp_path, "for m in a:1b b:1b; do\n" + SWEEP.format(tail=" || break") + "done\n")
+    assert run.matrix_values == ("a:1b", "b:1b")
+    assert any("stops at the first failing run" in note for note in run.notes)
+    (run,) = scan(tmp_path, "for m in a:1b b:1b; do\n  [ -e stop ] && break\n" + SWEEP.format(tail="") + "done\n")
+    assert run.matrix_values == () and any("skips lines" in u.what for u in run.unresolved)
+
+
+def test_file_loops_keep_the_no_match_guard_and_report_other_skips(tmp_path: Path) -> None:
+    body = 'for f in p/*.md; do\n{skip}  aip run eval -s -f "$f" > "o/$(basename "$f")"\ndone\n'
+    (run,) = scan(tmp_path, body.format(skip='  [ -f "$f" ] || continue\n'))
+    assert run.file_globs == ("p/*.md",) and run.stdout_path == "o/{input_name}"
+    (run,) = scan(tmp_path, body.format(skip='  [[ "$f" == *draft* ]] && continue\n'))
+    assert run.file_globs == () and any("which one glob cannot carry" in u.what for u in run.unresolved)
