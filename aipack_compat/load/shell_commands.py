@@ -335,6 +335,7 @@ def scan_string(scanner: "ShellScanner", node: Any, script: str, scope: Scope, r
     nested = ShellScanner(scanner.collector, script.encode("utf-8"), line_offset=node.start_point[0] + scanner.line_offset)
     nested.loops = list(scanner.loops)
     nested.functions = dict(scanner.functions)
+    nested.branches, nested.repeating = list(scanner.branches), list(scanner.repeating)
     nested.depth = scanner.depth + 1
     if nested.depth < 8:
         nested.visit(parser().parse(nested.source).root_node, inner_scope, redirects)

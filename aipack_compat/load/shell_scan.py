@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from aipack_compat.load import shell_commands
 from aipack_compat.load.aip_argv import looks_like_aip_run, parse_run
 from aipack_compat.load.script_collect import Collector, PendingRun
+from aipack_compat.load.shell_branches import BranchVisits
 from aipack_compat.load.shell_loops import LoopVisits
 from aipack_compat.load.shell_redirects import Redirects, apply_redirects
 from aipack_compat.load.shell_substitutions import known_substitution
@@ -44,7 +45,7 @@ def parser() -> Any:
     return _PARSER
 
 
-class ShellScanner(LoopVisits):
+class ShellScanner(LoopVisits, BranchVisits):
     def __init__(self, collector: Collector, source: bytes, line_offset: int = 0) -> None:
         self.collector = collector
         self.source = source
@@ -60,6 +61,7 @@ class ShellScanner(LoopVisits):
         # arrays filled from data (`mapfile -t A < list`): the migration note, or why their values are unknown
         self.array_notes: dict[str, str] = {}
         self.array_problems: dict[str, str] = {}
+        self.branches: list[str] = []  # the `if`/`case` conditions around the walk (shell_branches.py)
         self.repeating: list[str] = []  # headers of the `while`/`until` loops (not `read` loops) around the walk
         self.piped_input: "LoopInput | None" = None  # what the pipeline stage being visited reads
 
@@ -328,6 +330,9 @@ class ShellScanner(LoopVisits):
         if self.repeating:
             notes.append(f"inside `{self.repeating[-1]}`, which the script repeats while its condition holds "
                          "(or retries until it does): the job runs it once, with the executor's retries")
+        if self.branches:
+            notes.append(f"the script runs this only {'; and '.join(self.branches)}; the job always runs "
+                         "(`run --job NAME` picks jobs)")
         if redirects.heredoc_set:
             notes.append("stdin fed from a here-doc (aip does not read stdin)")
         from aipack_compat.load.unquoted_globs import unquoted_file_globs

@@ -114,3 +114,17 @@ def test_file_loops_keep_the_no_match_guard_and_report_other_skips(tmp_path: Pat
     assert run.file_globs == ("p/*.md",) and run.stdout_path == "o/{input_name}"
     (run,) = scan(tmp_path, body.format(skip='  [[ "$f" == *draft* ]] && continue\n'))
     assert run.file_globs == () and any("which one glob cannot carry" in u.what for u in run.unresolved)
+
+
+def test_runs_in_branches_name_their_condition(tmp_path: Path) -> None:
+    runs = scan(tmp_path, 'if [ -n "${QUICK:-}" ]; then\n  aip run q -s\nelif command -v jq; then\n  aip run j -s\n'
+                          'else\n  aip run full -s\nfi\ncase "$1" in\n  fast|quick) aip run f -s ;;\nesac\n'
+                          '[ -f out/x.txt ] || aip run x -s > out/x.txt\naip run always -s\n')
+    notes = {run.agent_ref: [n for n in run.notes if n.startswith("the script runs this only")] for run in runs}
+    assert notes["q"] == ['the script runs this only when `[ -n "${QUICK:-}" ]` succeeds; the job always runs '
+                          "(`run --job NAME` picks jobs)"]
+    assert "when `command -v jq` succeeds after `[ -n \"${QUICK:-}\" ]` failed" in notes["j"][0]
+    assert 'when `[ -n "${QUICK:-}" ]` and `command -v jq` fail' in notes["full"][0]
+    assert 'when `"$1"` matches `fast|quick`' in notes["f"][0]
+    assert "when `[ -f out/x.txt ]` fails" in notes["x"][0]
+    assert notes["always"] == []
