@@ -96,12 +96,31 @@ def _write(runner: "Runner", job: JobSpec, cell: MatrixCell, relative: str, text
         # `--outputs-dir` promises the workspace stays untouched; `../` in a filled name would leave it
         runner.progress.note(f"{job.name} [{cell.label}]: output not written: {relative} leaves the outputs directory")
         return
+    resolved = path.resolve()
     try:
-        write_atomic(path, text, force=runner.settings.force_outputs)
+        if resolved in runner.written_outputs or job.output.append:
+            _append(path, text, runner, job, cell)
+        else:
+            write_atomic(path, text, force=runner.settings.force_outputs)
+        runner.written_outputs.add(resolved)
     except RefusedOverwrite as exc:
         runner.progress.note(f"{job.name} [{cell.label}]: output not written: {exc}")
     except OSError as exc:
         runner.progress.note(f"{job.name} [{cell.label}]: cannot write {exc.filename or path}: {os_reason(exc)}")
+
+
+def _append(path: Path, text: str, runner: "Runner", job: JobSpec, cell: MatrixCell) -> None:
+    """`>>` in the script, or a file this run already wrote (`{ …; } > f`, `done > f`, `exec > f`):
+    the script's single open file collected every run's output, so later writes go after it."""
+    try:
+        existing = path.read_bytes() if path.exists() else b""
+    except OSError as exc:
+        runner.progress.note(f"{job.name} [{cell.label}]: cannot read {path} to append: {os_reason(exc)}")
+        return
+    if path.resolve() in runner.written_outputs and not job.output.append:
+        runner.progress.note(f"{job.name} [{cell.label}]: {path.name} was already written by this run; "
+                             "this output is appended after it, as the script's one open file collected both")
+    write_atomic(path, existing + text.encode("utf-8"), force=True)
 
 
 def _inside(path: Path, base: Path) -> bool:

@@ -111,6 +111,8 @@ class Runner:
                         base_seconds=settings.retry_base_seconds),
             settings.timeout_seconds or execution.request_timeout_seconds)
         self.cache = ResponseCache(settings.cache_dir) if settings.cache_dir else None
+        # output files this run has written: a second write appends (outputs.py)
+        self.written_outputs: set[Path] = set()
         self.root = (settings.config_path.parent / config.root).resolve()
         self.session_uid = str(uuid.uuid4())
         self.completed: set[str] = set()

@@ -114,6 +114,8 @@ class ShellScanner(LoopVisits, BranchVisits):
 
     # -- visiting ---------------------------------------------------------------------------
     def visit(self, node: Any, scope: Scope, redirects: Redirects) -> None:
+        if scope.exec_redirects is not None and not redirects.stdout_set and not redirects.stderr_set:
+            redirects = scope.exec_redirects  # after `exec > log.txt`, what is not redirected goes there
         kind = node.type
         handler = getattr(self, "_visit_" + kind, None)
         if handler is not None:
@@ -191,6 +193,11 @@ class ShellScanner(LoopVisits, BranchVisits):
     def _visit_redirected_statement(self, node: Any, scope: Scope, redirects: Redirects) -> None:
         body = node.child_by_field_name("body")
         redirects = apply_redirects(self, node, scope, redirects)
+        if body is not None and body.type == "command" and self.text(body).strip() == "exec":
+            # `exec > log.txt 2>&1`: the rest of the script (this shell) writes there
+            scope.exec_redirects = replace(redirects, heredoc=None, heredoc_set=False, stdin=None, stdin_set=False,
+                                           note="stdout sent to a file by an earlier `exec >`")
+            return
         if body is not None and body.type == "while_statement":
             # `done < models.txt` / `<<EOF` / `<<<`: the loop reads it, the commands inside do not
             from aipack_compat.load.loop_sources import input_from_redirects

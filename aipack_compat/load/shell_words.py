@@ -37,11 +37,13 @@ class Scope:
     script_path: str = ""
     exported: dict[str, Value] = field(default_factory=dict)
     dir_stack: list[Value] = field(default_factory=list)
+    # `exec > log.txt`: where the rest of the script's stdout/stderr go (Redirects fields), else None
+    exec_redirects: Any = None
 
     def copy(self) -> "Scope":
         return Scope(
             dict(self.variables), self.cwd, list(self.positional) if self.positional is not None else None,
-            self.script_path, dict(self.exported), list(self.dir_stack),
+            self.script_path, dict(self.exported), list(self.dir_stack), self.exec_redirects,
         )
 
 

@@ -128,3 +128,11 @@ def test_runs_in_branches_name_their_condition(tmp_path: Path) -> None:
     assert 'when `"$1"` matches `fast|quick`' in notes["f"][0]
     assert "when `[ -f out/x.txt ]` fails" in notes["x"][0]
     assert notes["always"] == []
+
+
+def test_exec_redirect_applies_to_the_rest_of_the_script(tmp_path: Path) -> None:
+    runs = scan(tmp_path, "aip run before -s\nexec > out/log.txt 2>&1\naip run a -s\n( aip run b -s > out/b.txt )\n"
+                          "{ aip run c -s; aip run d -s; } > out/cd.txt\n")
+    shown = {run.agent_ref: (run.stdout_path, run.stderr_path) for run in runs}
+    assert shown == {"before": (None, None), "a": ("out/log.txt", "out/log.txt"), "b": ("out/b.txt", "out/log.txt"),
+                     "c": ("out/cd.txt", "out/log.txt"), "d": ("out/cd.txt", "out/log.txt")}
