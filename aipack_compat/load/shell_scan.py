@@ -17,7 +17,7 @@ from aipack_compat.load.shell_branches import BranchVisits
 from aipack_compat.load.shell_loops import LoopVisits
 from aipack_compat.load.shell_redirects import Redirects, apply_redirects
 from aipack_compat.load.shell_substitutions import known_substitution
-from aipack_compat.load.shell_words import Scope, Value, WordEvaluator, resolve_path
+from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Scope, Value, WordEvaluator, resolve_path
 
 if TYPE_CHECKING:
     from aipack_compat.load.loop_sources import LoopInput
@@ -50,7 +50,8 @@ class ShellScanner(LoopVisits, BranchVisits):
         self.collector = collector
         self.source = source
         self.line_offset = line_offset
-        self.words = WordEvaluator(source, self.visit_substitution, self.derive_loop_value)
+        self.words = WordEvaluator(source, self.visit_substitution, self.derive_loop_value, self._assume_default)
+        self.assumptions: list[str] = []  # defaults taken for variables the script never set
         self.functions: dict[str, Any] = {}
         self.called: set[str] = set()
         self.loops: list[Any] = []
@@ -324,11 +325,16 @@ class ShellScanner(LoopVisits, BranchVisits):
             if key not in scope.variables or scope.variables[key] != value:
                 scope.variables.setdefault(key, value)
 
+    def _assume_default(self, name: str, default: Value) -> None:
+        source = f"argument {name}" if name.isdigit() else f"`{name}` from the environment"
+        taken = f"`{default}`" if default is not None and not LOOP_TOKEN_RE.search(default) else "the default"
+        note = f"the script reads {source} when given (`${{{name}:-…}}`); migrate assumed it was not and took {taken}"
+        if note not in self.assumptions:
+            self.assumptions.append(note)
+
     def _shown(self, text: str) -> str:
         """Command text for the report: a loop value pasted into a string (`sh -c`, `parallel '…{}'`) shows
         as the variable it stands for, never as the scanner's internal token."""
-        from aipack_compat.load.shell_words import LOOP_TOKEN_RE
-
         return LOOP_TOKEN_RE.sub(lambda match: _display_token(self.collector, match), text)
 
     def _record_run(self, node: Any, parsed: Any, scope: Scope, redirects: Redirects,
@@ -337,6 +343,7 @@ class ShellScanner(LoopVisits, BranchVisits):
         if self.repeating:
             notes.append(f"inside `{self.repeating[-1]}`, which the script repeats while its condition holds "
                          "(or retries until it does): the job runs it once, with the executor's retries")
+        notes.extend(self.assumptions)
         if self.branches:
             notes.append(f"the script runs this only {'; and '.join(self.branches)}; the job always runs "
                          "(`run --job NAME` picks jobs)")

@@ -55,10 +55,14 @@ DeriveHook = Callable[[str, Callable[[str], str], tuple[str, ...]], Value]
 class WordEvaluator:
     """Turns word-like nodes into lists of fields (after the splitting bash would do)."""
 
-    def __init__(self, source: bytes, substitute: SubstitutionHook, derive: DeriveHook | None = None) -> None:
+    def __init__(self, source: bytes, substitute: SubstitutionHook, derive: DeriveHook | None = None,
+                 assume: Callable[[str, Value], None] | None = None) -> None:
         self.source = source
         self.substitute = substitute  # evaluates `$(...)`, visiting its body for invocations
         self.derive = derive  # `${model//:/_}` of a loop variable: a loop value derived per iteration
+        # `${AGENT:-eval}` of a variable the script never set (the environment, an argument): the
+        # default is taken, and the scanner tells the user it assumed so
+        self.assume = assume
 
     # -- public -----------------------------------------------------------------------------
     def fields(self, node: Any, scope: Scope) -> list[Value]:
@@ -160,6 +164,8 @@ class WordEvaluator:
         is_set = first.type != "variable_name" or _text(first) in scope.variables or _is_positional_set(scope, first)
         if operator in (":-", "-", ":=", "="):
             use_default = not is_set or (operator.startswith(":") and scalar == "")
+            if use_default and not is_set and self.assume is not None and first.type in ("variable_name", "special_variable_name"):
+                self.assume(_text(first), arguments[0])
             if use_default:
                 if operator.endswith("=") and first.type == "variable_name":
                     scope.variables[_text(first)] = arguments[0]

@@ -136,3 +136,14 @@ def test_exec_redirect_applies_to_the_rest_of_the_script(tmp_path: Path) -> None
     shown = {run.agent_ref: (run.stdout_path, run.stderr_path) for run in runs}
     assert shown == {"before": (None, None), "a": ("out/log.txt", "out/log.txt"), "b": ("out/b.txt", "out/log.txt"),
                      "c": ("out/cd.txt", "out/log.txt"), "d": ("out/cd.txt", "out/log.txt")}
+
+
+def test_sourced_workspace_files_set_variables_and_defaults_are_noted(tmp_path: Path) -> None:
+    (tmp_path / "env.sh").write_text('MODELS="a:1b b:1b"\nexport AGENT=eval\nsource ./env.sh\n', encoding="utf-8")
+    runs = scan(tmp_path, 'source ./env.sh\nfor m in $MODELS; do aip run "$AGENT" -s -i "$m"; done\n'
+                          'OUT=${OUT_DIR:-out}\naip run "${AGENT}" -s > "$OUT/all.txt"\n. ./missing.sh\naip run x -s\n')
+    assert [(r.agent_ref, r.inputs, r.stdout_path) for r in runs] == [
+        ("eval", ("a:1b",), None), ("eval", ("b:1b",), None), ("eval", (), "out/all.txt"), ("x", (), None)]
+    assert any("env.sh was read at migrate time" in note for note in runs[0].notes)
+    assert any("`OUT_DIR` from the environment" in note and "took `out`" in note for note in runs[2].notes)
+    assert any("`source ./missing.sh` not followed" in note for note in runs[3].notes)
