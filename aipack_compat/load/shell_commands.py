@@ -342,31 +342,9 @@ def scan_string(scanner: "ShellScanner", node: Any, script: str, scope: Scope, r
 
 
 def _source(scanner: "ShellScanner", node: Any, args: list[Value], scope: Scope, redirects: "Redirects") -> None:
-    """`source ./env.sh` / `. config.sh`: a workspace shell file run in this shell, so its assignments
-    (`MODELS=…`, `export AGENT=…`) carry over. It is read as data and walked, never run; what runs
-    inside it is reported at the `source` line."""
-    from aipack_compat.load.loop_sources import read_workspace_file
+    from aipack_compat.load.sourced_files import source_file
 
-    if not args or args[0] is None or scanner.depth >= 8:
-        return
-    loaded = read_workspace_file(scanner, args[0], scope)
-    if loaded.text is None:
-        scanner.assumptions.append(f"`source {args[0]}` not followed: {loaded.problem}")
-        return
-    from aipack_compat.load.shell_scan import ShellScanner, parser
-
-    line, column = node.start_point[0] + 1 + scanner.line_offset, node.start_point[1] + 1
-    nested = ShellScanner(scanner.collector, loaded.text.encode("utf-8"), line_offset=0)
-    nested.loops, nested.functions, nested.depth = list(scanner.loops), scanner.functions, scanner.depth + 1
-    nested.branches, nested.repeating, nested.assumptions = list(scanner.branches), list(scanner.repeating), scanner.assumptions
-    previous = scanner.collector.translate
-    at = previous(line, column) if previous is not None else (line, column)
-    scanner.collector.translate = lambda _line, _column: at  # findings inside the sourced file point at `source`
-    try:
-        nested.visit(parser().parse(nested.source).root_node, scope, redirects)  # this shell's scope: no copy
-    finally:
-        scanner.collector.translate = previous
-    scanner.assumptions.append(f"`source {args[0]}`: {loaded.file} was read at migrate time (sha256 {loaded.digest})")
+    source_file(scanner, node, args, scope, redirects)
 
 
 def _mapfile(scanner: "ShellScanner", node: Any, args: list[Value], scope: Scope, redirects: "Redirects") -> None:

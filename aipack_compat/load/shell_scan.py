@@ -349,17 +349,10 @@ class ShellScanner(LoopVisits, BranchVisits):
                          "(`run --job NAME` picks jobs)")
         if redirects.heredoc_set:
             notes.append("stdin fed from a here-doc (aip does not read stdin)")
-        from aipack_compat.load.unquoted_globs import unquoted_file_globs
+        from aipack_compat.load.unquoted_globs import unquoted_file_globs, unquoted_notes
 
         unquoted = unquoted_file_globs(self, node, scope)
-        for pattern, count in unquoted:
-            if count > 1:
-                notes.append(f"`-f {pattern}` is not quoted: the shell expands it to {count} file names and aip stops "
-                             "at the second (`unexpected argument`), so this call ran nothing; the job runs every "
-                             f"file of the glob, as `-f \"{pattern}\"` would")
-            elif count == 1:
-                notes.append(f"`-f {pattern}` is not quoted: the shell passes the one file it matches today; the job "
-                             "keeps the glob, so files added later are included")
+        notes.extend(unquoted_notes(unquoted))
         exported = {k: v for k, v in scope.exported.items() if v is not None}
         self.collector.add_run(PendingRun(
             location=self.where(node),

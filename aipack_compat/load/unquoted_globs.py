@@ -78,3 +78,17 @@ def _matches(pattern: str, cwd: str | None) -> int:
     if absolute is None:
         return -1
     return len(glob.glob(absolute))  # bash without globstar: `**` is `*`, like glob without recursive=True
+
+
+def unquoted_notes(found: list[tuple[str, int]]) -> list[str]:
+    """The migration notes for unquoted `-f` globs: what the shell did with each."""
+    notes = []
+    for pattern, count in found:
+        if count > 1:
+            notes.append(f"`-f {pattern}` is not quoted: the shell expands it to {count} file names and aip stops "
+                         "at the second (`unexpected argument`), so this call ran nothing; the job runs every "
+                         f"file of the glob, as `-f \"{pattern}\"` would")
+        elif count == 1:
+            notes.append(f"`-f {pattern}` is not quoted: the shell passes the one file it matches today; the job "
+                         "keeps the glob, so files added later are included")
+    return notes
