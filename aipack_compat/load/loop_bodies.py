@@ -31,7 +31,9 @@ def assigned_in(scanner: "ShellScanner", body: Any) -> set[str]:
         node = stack.pop()
         if node.type == "function_definition":
             continue
-        if node.type == "variable_assignment":
+        if node.type == "variable_assignment" and node.parent is not None and node.parent.type == "command":
+            pass  # `IFS=, read …` / `MODEL=x cmd`: the command's environment, not the shell's variable
+        elif node.type == "variable_assignment":
             name = node.child_by_field_name("name")
             if name is not None:
                 names.add(scanner.text(name).split("[", 1)[0])

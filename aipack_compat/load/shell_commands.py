@@ -354,9 +354,9 @@ def _mapfile(scanner: "ShellScanner", node: Any, args: list[Value], scope: Scope
 
 
 def _read(scanner: "ShellScanner", node: Any, args: list[Value], scope: Scope, redirects: "Redirects") -> None:
-    for name in args:
-        if name is not None and not name.startswith("-"):
-            scope.variables[name] = None
+    from aipack_compat.load.read_command import read_names
+
+    read_names(scanner, node, args, scope, redirects)
 
 
 def _mv(scanner: "ShellScanner", node: Any, args: list[Value], scope: Scope, redirects: "Redirects") -> None:

@@ -147,3 +147,14 @@ def test_sourced_workspace_files_set_variables_and_defaults_are_noted(tmp_path: 
     assert any("env.sh was read at migrate time" in note for note in runs[0].notes)
     assert any("`OUT_DIR` from the environment" in note and "took `out`" in note for note in runs[2].notes)
     assert any("`source ./missing.sh` not followed" in note for note in runs[3].notes)
+
+
+def test_read_splits_each_pair_of_a_sweep(tmp_path: Path) -> None:
+    (run,) = scan(tmp_path, 'for pair in "a:1b|0.2" "b:2b|0.7"; do\n  IFS=\'|\' read -r model temp <<< "$pair"\n'
+                            '  sed -i "s/^model = .*/model = \\"$model\\"/" .aipack/config.toml\n'
+                            '  aip run eval -s > "out/${model}-t${temp}.txt"\ndone\n')
+    assert run.matrix_labels == ("a:1b-t0.2", "b:2b-t0.7") and run.unresolved == ()
+    (run,) = scan(tmp_path, 'read -r agent rest <<< "eval  extra words"\naip run "$agent" -s -i "$rest"\n')
+    assert (run.agent_ref, run.inputs) == ("eval", ("extra words",))
+    (run,) = scan(tmp_path, 'read -r agent\naip run "$agent" -s\n')
+    assert run.agent_ref is None  # from the terminal: unknown
