@@ -11,6 +11,7 @@ at the end of a pipeline runs in a subshell, so the array stays empty there, as 
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from aipack_compat.load.loop_sources import LoopInput, input_from_redirects, substitution_words
@@ -94,3 +95,28 @@ def _note(name: str, source: LoopInput, values: list[str]) -> str:
                 f"(sha256 {source.digest}) and its {len(values)} value(s) ({shown}) are frozen into the job; "
                 f"migrate again when {source.file} changes")
     return f"array `{name}` holds {len(values)} value(s) from {source.described} ({shown})"
+
+
+_ELEMENT_RE = re.compile(r"\[(.+?)\]=(.*)", re.DOTALL)
+
+
+def declare_associative(scanner: "ShellScanner", node: Any, scope: "Scope") -> None:
+    """`declare -A T=([llama3.2:1b]=0.2 [qwen2.5:0.5b]=0.7)`: a key -> value table, in written order."""
+    name_node = node.child_by_field_name("name") if node.type == "variable_assignment" else node
+    if name_node is None:
+        return
+    name = scanner.text(name_node)
+    table: dict[str, Value] = {}
+    value_node = node.child_by_field_name("value") if node.type == "variable_assignment" else None
+    if value_node is not None and value_node.type == "array":
+        for item in value_node.named_children:
+            text = scanner.words.value(item, scope)
+            match = _ELEMENT_RE.fullmatch(text) if text is not None else None
+            if match is None:
+                scope.variables[name] = None
+                scanner.array_problems[name] = f"an element of `{name}` is only known at run time"
+                return
+            table[match.group(1)] = match.group(2)
+    scope.variables[name] = table
+    scanner.array_notes[name] = (f"associative array `{name}`: bash walks its keys in its own (hash) order; the "
+                                 "job's cells follow the order they are written in")

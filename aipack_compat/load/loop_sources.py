@@ -256,7 +256,7 @@ def _grep_lines(text: str, grep: GrepFilter) -> str:
     return "".join(kept)
 
 
-_ARRAY_EXPANSION_RE = re.compile(r'"?\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}"?')
+_ARRAY_EXPANSION_RE = re.compile(r'"?\$\{!?([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}"?')
 
 
 def for_loop_words(scanner: "ShellScanner", value_nodes: list[Any], scope: Scope, header: str) -> LoopWords:

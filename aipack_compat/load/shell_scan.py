@@ -146,6 +146,13 @@ class ShellScanner(LoopVisits, BranchVisits):
         name = self.text(name_node)
         if name_node.type == "subscript":
             base = name_node.child_by_field_name("name")
+            index = name_node.child_by_field_name("index")
+            table = scope.variables.get(self.text(base)) if base is not None else None
+            if isinstance(table, dict) and index is not None and value_node is not None:
+                key = self.words.value(index, scope)  # `T[llama3.2:1b]=0.2` after `declare -A T`
+                if key is not None:
+                    table[key] = self.words.value(value_node, scope)
+                    return
             if base is not None:
                 scope.variables[self.text(base)] = None  # element assignment: give up on the array
             return
@@ -175,8 +182,13 @@ class ShellScanner(LoopVisits, BranchVisits):
 
     def _visit_declaration_command(self, node: Any, scope: Scope, redirects: Redirects) -> None:
         keyword = self.text(node.children[0]) if node.children else ""
+        associative = any(c.type == "word" and self.text(c).startswith("-") and "A" in self.text(c) for c in node.named_children)
         for child in node.named_children:
-            if child.type == "variable_assignment":
+            if associative and child.type in ("variable_assignment", "variable_name"):
+                from aipack_compat.load.array_sources import declare_associative
+
+                declare_associative(self, child, scope)
+            elif child.type == "variable_assignment":
                 self._visit_variable_assignment(child, scope, redirects)
                 name = child.child_by_field_name("name")
                 if keyword == "export" and name is not None:

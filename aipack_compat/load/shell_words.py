@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 Value = str | None
-Binding = str | None | list[str | None]
+# an associative array (`declare -A T=([k]=v)`) is a dict, in the order its keys were written
+Binding = str | None | list[str | None] | dict[str, str | None]
 
 # Printable, so it survives being pasted into shell text (CI `${{ matrix.x }}`, `sh -c`), and
 # made of characters that end a bash variable name, so `$A%%loop-1%%` still reads `$A`.
@@ -150,6 +151,17 @@ class WordEvaluator:
             elif operands and child.is_named:
                 operands[-1].append(child)
         first = named[0]
+        if operators == ["!"] and first.type == "subscript":
+            # `${!T[@]}`: the keys of an associative array (the indexes of a plain one)
+            index = first.child_by_field_name("index")
+            base = first.child_by_field_name("name")
+            bound = scope.variables.get(_text(base)) if base is not None else None
+            if index is not None and _text(index) in ("@", "*"):
+                if isinstance(bound, dict):
+                    return list(bound)
+                if isinstance(bound, list):
+                    return [str(i) for i in range(len(bound))]
+            return None
         if not operators:
             return _binding_of(scope, first, self)
         if operators[0] == "#" and first.type in ("subscript", "variable_name") and not operands[0]:
@@ -255,6 +267,18 @@ def _binding_of(scope: Scope, node: Any, words: WordEvaluator) -> Binding:
         index_node = node.child_by_field_name("index")
         if name_node is None or index_node is None:
             return None
+        bound = scope.variables.get(_text(name_node))
+        if isinstance(bound, dict):  # `${T[$m]}`: a lookup, per iteration when the key is a loop value
+            key = words.value(index_node, scope) if _text(index_node) not in ("@", "*") else None
+            if _text(index_node) in ("@", "*"):
+                return list(bound.values())
+            if key is None:
+                return None
+            if LOOP_TOKEN_RE.search(key):
+                table = dict(bound)
+                return words.derive(key, lambda value: table.get(value) or "", ("lookup", _text(name_node))) \
+                    if words.derive is not None and all(v is not None for v in table.values()) else None
+            return bound.get(key, "")
         index = words.value(index_node, scope)
         return lookup(scope, _text(name_node), index) if index is not None else None
     if node.type in ("variable_name", "special_variable_name"):

@@ -93,3 +93,14 @@ def test_jq_paths_never_crash(expression: str, document: object) -> None:
     steps = parse_path(expression)
     if steps is not None:
         evaluate(steps, document)
+
+
+def test_associative_arrays_map_keys_to_values_per_cell(tmp_path: Path) -> None:
+    body = ('declare -A TEMPS=([a:1b]=0.2 ["b:2b"]="0.7")\nTEMPS[c:3b]=0.9\nfor m in "${!TEMPS[@]}"; do\n'
+            '  sed -i "s/^model = .*/model = \\"$m\\"/; s/^temperature = .*/temperature = ${TEMPS[$m]}/" .aipack/config.toml\n'
+            '  aip run eval -s > "out/$m-${TEMPS[$m]}.txt"\ndone\n')
+    (run,) = scan(tmp_path, body)
+    assert run.matrix_labels == ("a:1b-0.2", "b:2b-0.7", "c:3b-0.9") and run.unresolved == ()
+    assert any("hash" in note for note in run.notes)
+    (run,) = scan(tmp_path, 'declare -A T=([x]=1)\nfor v in "${T[@]}"; do aip run eval -s -i "$v"; done\n')
+    assert run.inputs == ("1",)
