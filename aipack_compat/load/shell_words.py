@@ -83,6 +83,8 @@ class WordEvaluator:
         if kind == "concatenation" and _is_brace_list(node):
             return [part for part in _brace_list(node.text.decode("utf-8", "replace"))]
         if kind in ("brace_expression", "concatenation"):
+            from aipack_compat.load.brace_expansion import brace_sequence
+
             sequence = brace_sequence(node.text.decode("utf-8", "replace"))
             if sequence is not None:
                 return list(sequence)
@@ -315,39 +317,6 @@ def _brace_list(text: str) -> list[Value]:
         return [text]
     head, body, tail = match.groups()
     return [head + item + tail for item in body.split(",")]
-
-
-_SEQUENCE_RE = re.compile(r"([^{}$`\"' ]*)\{(-?\d+|[A-Za-z])\.\.(-?\d+|[A-Za-z])(?:\.\.(-?\d+))?\}([^{}$`\"' ]*)")
-MAX_SEQUENCE = 512
-
-
-def brace_sequence(text: str) -> list[str] | None:
-    """bash's `{1..5}`, `{01..10..2}`, `{a..e}` with a literal prefix/suffix; None for anything else.
-
-    As bash: the step's sign is ignored (the direction comes from the ends), a zero-padded end pads
-    every number to the widest end, and letters walk the ASCII table."""
-    match = _SEQUENCE_RE.fullmatch(text)
-    if match is None:
-        return None
-    head, start, end, step_text, tail = match.groups()
-    step = abs(int(step_text)) if step_text else 1
-    step = step or 1
-    if start.lstrip("-").isdigit() != end.lstrip("-").isdigit():
-        return None
-    if start.lstrip("-").isdigit():
-        first, last = int(start), int(end)
-        padded = any(len(e.lstrip("-")) > 1 and e.lstrip("-").startswith("0") for e in (start, end))
-        width = max(len(start), len(end)) if padded else 0
-        items = [f"{n:0{width}d}" if width else str(n)
-                 for n in range(first, last + (1 if last >= first else -1), step if last >= first else -step)]
-    else:
-        if start.isupper() != end.isupper():
-            return None  # bash walks ASCII between cases too (`[`, `\\`, …), which no script means
-        first, last = ord(start), ord(end)
-        items = [chr(c) for c in range(first, last + (1 if last >= first else -1), step if last >= first else -step)]
-    if len(items) > MAX_SEQUENCE:
-        return None
-    return [f"{head}{item}{tail}" for item in items]
 
 
 def _split(value: Value) -> list[Value]:
