@@ -17,6 +17,7 @@ connection instead of returning it to the pool.
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 import zlib
 from collections.abc import AsyncIterator, Iterable
@@ -25,6 +26,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 MAX_HEAD_BYTES = 256 * 1024
+
+
+_ADDRESS_TTL_SECONDS = 60.0
 
 
 class Http1Error(Exception):
@@ -386,6 +390,10 @@ class Http1Pool:
         self._slots: asyncio.Semaphore | None = None
         self._ssl: Any = None
         self._closed = False
+        # origin -> (resolved at, socket addresses): one lookup serves every connection to an origin
+        # for a minute, instead of one getaddrinfo thread per connection (32 at --concurrency 32)
+        self._addresses: dict[Origin, tuple[float, list[str]]] = {}
+        self._resolving: dict[Origin, asyncio.Future[list[str]]] = {}
 
     async def send(self, origin: Origin, method: str, path: str, headers: Iterable[tuple[str, str]],
                    body: bytes = b"", stream: bool = False) -> Response:
@@ -467,9 +475,7 @@ class Http1Pool:
             ssl_context = self._ssl
         try:
             async with asyncio.timeout(self.connect_timeout):
-                _, protocol = await loop.create_connection(
-                    lambda: _Connection(origin), origin.host, origin.port, ssl=ssl_context,
-                    server_hostname=origin.host if ssl_context else None)
+                protocol = await self._connect_resolved(loop, origin, ssl_context)
         except TimeoutError:
             raise Http1ConnectTimeout(f"connecting to {origin.host}:{origin.port} took longer than "
                                       f"{self.connect_timeout:g} s") from None
@@ -477,6 +483,46 @@ class Http1Pool:
             raise Http1ConnectError(f"cannot connect to {origin.host}:{origin.port}: "
                                     f"{exc.strerror or exc}") from exc
         return protocol
+
+    async def _connect_resolved(self, loop: asyncio.AbstractEventLoop, origin: Origin, ssl_context: Any) -> _Connection:
+        """Connect to the first address of the origin that accepts, as asyncio would, remembering it."""
+        addresses = await self._resolve(loop, origin)
+        last_error: OSError | None = None
+        for address in list(addresses):
+            try:
+                _, protocol = await loop.create_connection(
+                    lambda: _Connection(origin), address, origin.port, ssl=ssl_context,
+                    server_hostname=origin.host if ssl_context else None)
+            except OSError as exc:
+                last_error = exc
+                continue
+            if addresses[0] != address:  # the one that answered goes first for the next connections
+                addresses.remove(address)
+                addresses.insert(0, address)
+            return protocol
+        raise last_error or OSError(f"{origin.host} resolves to no address")
+
+    async def _resolve(self, loop: asyncio.AbstractEventLoop, origin: Origin) -> list[str]:
+        cached = self._addresses.get(origin)
+        if cached is not None and time.monotonic() - cached[0] < _ADDRESS_TTL_SECONDS:
+            return cached[1]
+        pending = self._resolving.get(origin)
+        if pending is None:
+            pending = loop.create_future()
+            self._resolving[origin] = pending
+            try:
+                infos = await loop.getaddrinfo(origin.host, origin.port, type=socket.SOCK_STREAM)
+                addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+                self._addresses[origin] = (time.monotonic(), addresses)
+                pending.set_result(addresses)
+            except BaseException as exc:
+                pending.set_exception(exc)
+                pending.exception()  # retrieved here: waiters get it too, no "never retrieved" warning
+                raise
+            finally:
+                del self._resolving[origin]
+            return addresses
+        return await asyncio.shield(pending)
 
     async def aclose(self) -> None:
         self._closed = True

@@ -315,3 +315,27 @@ def test_httpx_client_over_the_http1_transport() -> None:
             with pytest.raises(httpx.ConnectError):
                 await client.get(base + "/api/version")
     run(scenario())
+
+
+def test_concurrent_connections_resolve_the_host_once_and_skip_dead_addresses() -> None:
+    async def scenario() -> None:
+        async with ScriptedServer([answer(b"1"), answer(b"2"), answer(b"3")]) as server:
+            port = int(server.base.rsplit(":", 1)[1])
+            loop = asyncio.get_running_loop()
+            calls: list[str] = []
+            original = loop.getaddrinfo
+
+            async def counting(host: str, *args: object, **kwargs: object) -> list:  # type: ignore[type-arg]
+                calls.append(host)
+                await asyncio.sleep(0.01)
+                # a dead address first (nothing listens on ::1 here), then the live one
+                return [(0, 0, 0, "", ("::1", port, 0, 0)), *(await original("127.0.0.1", *args, **kwargs))]
+
+            loop.getaddrinfo = counting  # type: ignore[method-assign]
+            pool = Http1Pool()
+            base = server.base.replace("127.0.0.1", "localhost")
+            answers = await asyncio.gather(*(post(pool, base) for _ in range(3)))
+            await pool.aclose()
+            assert sorted(r.content for r in answers) == [b"1", b"2", b"3"]  # type: ignore[attr-defined]
+            assert calls == ["localhost"] and server.connections == 3
+    run(scenario())
