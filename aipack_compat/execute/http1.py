@@ -511,7 +511,9 @@ class Http1Pool:
             pending = loop.create_future()
             self._resolving[origin] = pending
             try:
-                infos = await loop.getaddrinfo(origin.host, origin.port, type=socket.SOCK_STREAM)
+                # an ASCII name as bytes: socket.getaddrinfo would otherwise load the idna codec for it
+                host: str | bytes = origin.host.encode("ascii") if origin.host.isascii() else origin.host
+                infos = await loop.getaddrinfo(host, origin.port, type=socket.SOCK_STREAM)
                 addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
                 self._addresses[origin] = (time.monotonic(), addresses)
                 pending.set_result(addresses)
