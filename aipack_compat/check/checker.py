@@ -63,6 +63,12 @@ def check_paths(paths: list[str], settings: CheckSettings | None = None) -> Chec
     if settings.check_scripts:
         for script_path in found.scripts:
             _check_script(ctx, script_path)
+        for path, line, column, what in found.unread_scripts:
+            from aipack_compat.check.rules import sh
+
+            ctx.result.diagnostics.append(sh.RUN_IN_UNREAD_FILE.diagnostic(
+                path, f"`aip run` in a {what}, which aipack-compat does not read: its runs are not checked or migrated",
+                line, column))
     return ctx.result
 
 

@@ -22,6 +22,14 @@ CI_YAML_SUFFIXES = (".yml", ".yaml")
 JUSTFILE_NAMES = ("justfile", "Justfile", ".justfile", "JUSTFILE")
 TASKFILE_NAME = re.compile(r"[Tt]askfile(?:\.dist)?\.ya?ml")
 _AIP_WORD = re.compile(rb"(?<![\w.-])(?:aip|devai)(?![\w.-])")
+# Files that can call aip but that no front-end reads: a run found in them is reported, not lost.
+UNREAD_SCRIPTS: dict[str, str] = {
+    ".ps1": "PowerShell script", ".psm1": "PowerShell module", ".bat": "batch file", ".cmd": "batch file",
+    ".fish": "fish script", ".nu": "Nushell script", ".xsh": "xonsh script",
+}
+UNREAD_NAMES: dict[str, str] = {"Dockerfile": "Dockerfile", "Containerfile": "Containerfile",
+                                "Makefile.toml": "cargo-make file", "Earthfile": "Earthfile"}
+_RUN_CALL = re.compile(rb"(?<![\w.-])(?:aip|devai)(?:\.exe)?[ \t]+run(?![\w-])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +43,8 @@ class DiscoveredFiles:
     pack_tomls: list[str] = field(default_factory=list)
     scripts: list[str] = field(default_factory=list)  # shell, Makefile, CI YAML, Python callers
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    # (path, line, column, what it is): files that call `aip run` in a language no front-end reads
+    unread_scripts: list[tuple[str, int, int, str]] = field(default_factory=list)
 
     def all_files(self) -> list[str]:
         return sorted(
@@ -111,6 +121,14 @@ def discover(paths: list[str], include_maybe_scripts: bool = True) -> Discovered
 
 
 def _add(found: DiscoveredFiles, path: str, explicit: bool, include_maybe: bool) -> None:
+    name = os.path.basename(path)
+    what = UNREAD_NAMES.get(name) or next((label for suffix, label in UNREAD_SCRIPTS.items()
+                                            if name.lower().endswith(suffix)), None)
+    if what is not None:
+        where = _first_run_call(path)
+        if where is not None:
+            found.unread_scripts.append((path, where[0], where[1], what))
+        return
     kind = classify(path)
     if kind == "maybe_script":
         if include_maybe and _looks_like_aip_caller(path):
@@ -163,6 +181,22 @@ def _looks_like_aip_caller(path: str) -> bool:
     if path.endswith(".py"):
         return b'"aip"' in head or b"'aip'" in head or b"devai" in head or b"aip run" in head
     return False
+
+
+def _first_run_call(path: str) -> tuple[int, int] | None:
+    """(line, column) of the first `aip run`/`devai run` in the file's first 1 MB, if any."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as handle:
+            head = handle.read(1024 * 1024)
+    except OSError:
+        return None
+    match = _RUN_CALL.search(head)
+    if match is None:
+        return None
+    line_start = head.rfind(b"\n", 0, match.start()) + 1
+    return head.count(b"\n", 0, match.start()) + 1, len(head[line_start:match.start()].decode("utf-8", "replace")) + 1
 
 
 def default_base_dir() -> Path:

@@ -12,6 +12,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aipack_compat.files import MAX_TEXT_BYTES
 from aipack_compat.migrate.to_job import Migration, build_job_config
@@ -50,6 +51,7 @@ def plan_migration(path: str, emit: str = "json", aip_version: str | None = None
     diagnostics: list[Diagnostic] = list(migration.diagnostics)
     for scan in scans:
         diagnostics.extend(check_scan(scan, root, aip_version))
+    _report_unread_scripts(root, migration.entries, diagnostics)
     plan = MigrationPlan(migration=migration, scans=scans)
     if emit in ("json", "both"):
         plan.files[JSON_NAME] = json_text
@@ -60,6 +62,19 @@ def plan_migration(path: str, emit: str = "json", aip_version: str | None = None
     plan.files[MARKDOWN_NAME] = render_markdown(migration.entries, diagnostics, os.path.basename(root) or root)
     plan.files[REPORT_NAME] = render_json(migration.entries, diagnostics)
     return plan
+
+
+def _report_unread_scripts(root: str, entries: list[Any], diagnostics: list[Diagnostic]) -> None:
+    """`aip run` in a PowerShell/batch/fish/Dockerfile: listed as not migrated, with where it is."""
+    from aipack_compat.check.rules import sh
+    from aipack_compat.load.workspace import discover
+    from aipack_compat.migrate.report import ReportEntry
+
+    for path, line, column, what in discover([root]).unread_scripts:
+        relative = os.path.relpath(path, root).replace(os.sep, "/")
+        reason = f"a {what}: aipack-compat does not read this language, so its runs are not migrated"
+        entries.append(ReportEntry("invocation", f"aip run in {relative}", "not-migrated", [reason], f"{relative}:{line}"))
+        diagnostics.append(sh.RUN_IN_UNREAD_FILE.diagnostic(relative, f"`aip run` in {reason}", line, column))
 
 
 def scan_scripts(root: str) -> list[ScriptScan]:

@@ -117,6 +117,18 @@ UNQUOTED_FILE_GLOB = Rule(
     "Example: `aip run eval -s -f prompts/*.md`; write `-f \"prompts/*.md\"`.",
 )
 
+RUN_IN_UNREAD_FILE = Rule(
+    "SH013",
+    "run-in-unread-file",
+    "A file calls `aip run` in a language aipack-compat does not read (PowerShell, batch, fish, Dockerfile…).",
+    Severity.WARNING,
+    "What it does: finds `aip run`/`devai run` in PowerShell, batch, fish, Nushell and xonsh scripts, "
+    "Dockerfiles and cargo-make files, which no front-end parses. Why: those runs are neither checked "
+    "nor migrated, and migrate lists them as not migrated rather than dropping them silently. "
+    "Example: `foreach ($m in $models) { aip run eval -s }` in eval.ps1; port the loop to a shell "
+    "script or write the job by hand.",
+)
+
 RULES = (SCRIPT_SYNTAX, AGENT_NOT_FOUND, UNKNOWN_RUN_FLAG, FLAG_NOT_IN_ERA, REWRITE_MATCHES_NOTHING,
          REWRITE_NOT_RESTORED, DYNAMIC_VALUE, FILES_AND_INPUTS, MISSING_AGENT, INTERACTIVE_RUN, DEVAI_BINARY,
-         UNQUOTED_FILE_GLOB)
+         UNQUOTED_FILE_GLOB, RUN_IN_UNREAD_FILE)
