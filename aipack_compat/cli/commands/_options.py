@@ -42,7 +42,7 @@ def url_problem(url: str) -> str | None:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a bad port
-        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in parts.netloc)
     except ValueError:
         ok = False
     return None if ok else f"{url!r} is not an http(s) URL (expected e.g. http://localhost:11434)"
@@ -56,3 +56,46 @@ def check_ollama_urls(ctx: click.Context, param: click.Parameter, value: Any) ->
         if problem:
             raise click.BadParameter(problem)
     return value
+
+
+def ollama_host_url(value: str) -> str:
+    """`OLLAMA_HOST` read the way the ollama CLI reads it (ollama's envconfig.Host): an optional
+    `http://`/`https://` (default http), host and port (default 127.0.0.1 and 11434; 80/443 when
+    a scheme is given without a port), an optional path. `0.0.0.0` (what servers are often told to
+    listen on) reaches the local machine, as with the ollama CLI on Linux and macOS."""
+    text = value.strip()
+    scheme, separator, hostport = text.partition("://")
+    default_port = "11434"
+    if not separator:
+        scheme, hostport = "http", text
+    elif scheme == "http":
+        default_port = "80"
+    elif scheme == "https":
+        default_port = "443"
+    hostport, _, path = hostport.partition("/")
+    host, port = hostport, default_port
+    if hostport.startswith("["):  # [::1]:11434
+        inside, _, rest = hostport[1:].partition("]")
+        host, port = inside, rest[1:] if rest.startswith(":") and rest[1:] else default_port
+    elif hostport.count(":") == 1:
+        host, port = hostport.split(":")
+        port = port or default_port
+    host = host or "127.0.0.1"
+    if not port.isdigit() or int(port) > 65535:
+        port = default_port
+    shown_host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown_host}:{port}" + (f"/{path}" if path else "")
+
+
+def endpoint_from_environment() -> str | None:
+    """The Ollama base URL `OLLAMA_HOST` names, when it is set (and usable)."""
+    import os
+
+    value = os.environ.get("OLLAMA_HOST", "").strip()
+    if not value:
+        return None
+    url = ollama_host_url(value)
+    problem = url_problem(url)
+    if problem:
+        raise click.UsageError(f"OLLAMA_HOST={value!r}: {problem}")
+    return url

@@ -17,7 +17,7 @@ from aipack_compat.cli.commands._options import check_ollama_urls
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False), help="Directory for report.* and cassettes/.")
 @click.option("--aip", "aip_binary", metavar="BIN", help="The aip binary to replay with (default: `aip` on PATH).")
-@click.option("--ollama-url", metavar="URL", callback=check_ollama_urls, help="Where Ollama really is (default: the config's execution.ollama_url).")
+@click.option("--ollama-url", metavar="URL", callback=check_ollama_urls, help="Where Ollama really is (default: $OLLAMA_HOST, else the config's execution.ollama_url).")
 @click.option("--only", "only", multiple=True, metavar="CASE", help="Replay only cases whose id or job name matches this glob (repeatable).")
 @click.option("--offline", is_flag=True, help="Re-run the comparison from DIR/cassettes; needs neither Ollama nor aip.")
 @click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0.1), metavar="SECONDS", help="Per-case time limit for each path (default: the job's own).")
@@ -49,6 +49,10 @@ def command(
     from aipack_compat.report.replay_json import render_json
     from aipack_compat.report.replay_markdown import render_markdown
 
+    if ollama_url is None and not offline:  # then OLLAMA_HOST, as the ollama CLI reads it, then the config's
+        from aipack_compat.cli.commands._options import endpoint_from_environment
+
+        ollama_url = endpoint_from_environment()
     options = ReplayOptions(
         source=path,
         out_dir=out_dir,

@@ -18,7 +18,8 @@ FORMATS = ("text", "json")
 @click.argument("config", type=click.Path(dir_okay=False))
 @click.option("--job", "jobs", multiple=True, metavar="NAME", help="Run only this job (repeatable).")
 @click.option("--ollama-url", "urls", multiple=True, metavar="URL", callback=check_ollama_urls,
-              help="Ollama base URL (repeatable: requests are spread over the pool). Default: the config's.")
+              help="Ollama base URL (repeatable: requests are spread over the pool). Default: $OLLAMA_HOST, "
+                   "else the config's.")
 @click.option("--concurrency", type=click.IntRange(min=1), help="Inputs in flight per job (overrides input_concurrency).")
 @click.option("--per-endpoint", type=click.IntRange(min=1), help="Maximum requests in flight per Ollama endpoint.")
 @click.option("--results", type=click.Path(dir_okay=False), help="Results journal (JSONL). Default: next to CONFIG.")
@@ -58,6 +59,14 @@ def command(config: str, jobs: tuple[str, ...], urls: tuple[str, ...], concurren
     config_path = Path(config)
     _refuse_special_file(config_path, "job config")
     job_config = load_job_config(config_path)
+    if not urls:  # --ollama-url, then OLLAMA_HOST (as the ollama CLI reads it), then the config's URL
+        from aipack_compat.cli.commands._options import endpoint_from_environment
+
+        from_environment = endpoint_from_environment()
+        if from_environment is not None:
+            urls = (from_environment,)
+            if not quiet and output_format == "text":
+                click.echo(f"using OLLAMA_HOST: {from_environment}", err=True)
     if not urls and url_problem(job_config.execution.ollama_url):
         raise UsageFailure(f"{config_path}: execution.ollama_url: {url_problem(job_config.execution.ollama_url)}")
     root = config_path.parent / job_config.root
