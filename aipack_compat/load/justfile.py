@@ -16,25 +16,14 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from aipack_compat.load.just_expressions import JustSyntaxError, Token, evaluate, tokenize
+from aipack_compat.load.just_expressions import JustSyntaxError, evaluate
+from aipack_compat.load.just_recipes import Recipe, dependency_calls, read_recipes
 from aipack_compat.load.script_collect import Collector
 from aipack_compat.load.source_map import MappedText, SourceIndex, add_interpolated, mentions_aip, scan_mapped
 from aipack_compat.load.shell_words import Scope
 
-_ASSIGNMENT = re.compile(r"(export[ \t]+)?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:=[ \t]*")
-_SETTING = re.compile(r"set[ \t]+([A-Za-z][A-Za-z0-9-]*)(?:[ \t]*:=[ \t]*(.*))?$")
-_IGNORED = re.compile(r"(?:alias|unexport|import\??|mod\??)[ \t]")
 _INTERPOLATION = re.compile(r"\{\{\{\{|\{\{(.*?)\}\}")
 _POSIX_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "mksh"})
-
-
-@dataclass(slots=True)
-class Recipe:
-    name: str
-    header_line: int  # 0-based
-    parameters: list[tuple[str, str | None, bool, bool]]  # (name, default source text, exported, variadic)
-    body: list[int]  # 0-based line numbers of the body (blank lines included, trailing ones dropped)
-    attributes: list[str] = field(default_factory=list)  # raw text inside `[...]`, one entry per bracket
 
 
 @dataclass(slots=True)
@@ -72,9 +61,17 @@ class _Justfile:
 
 def scan_justfile(collector: Collector, text: str, justfile_path: str) -> None:
     just = _Justfile(justfile_path, posixpath.dirname(justfile_path), text, SourceIndex(text), collector)
-    for recipe in _read_structure(just):
-        if any(mentions_aip(just_line(just, n)) for n in recipe.body):
-            _scan_recipe(just, recipe)
+    recipes = read_recipes(just)
+    calls = dependency_calls(recipes)
+    for recipe in recipes:
+        if not any(mentions_aip(just_line(just, n)) for n in recipe.body):
+            continue
+        required = any(default is None for _, default, _, _ in recipe.parameters)
+        argument_sets = calls.get(recipe.name, [])
+        if not (required and argument_sets):
+            _scan_recipe(just, recipe)  # as `just NAME` runs it: defaults, or unknown values
+        for arguments in argument_sets:  # `all: (eval "qwen3") (eval "llama3")`: once per call, with its values
+            _scan_recipe(just, recipe, arguments)
 
 
 def just_line(just: _Justfile, number: int) -> str:
@@ -83,119 +80,24 @@ def just_line(just: _Justfile, number: int) -> str:
     return just.text[starts[number]:end]
 
 
-def _read_structure(just: _Justfile) -> list[Recipe]:
-    recipes: list[Recipe] = []
-    attributes: list[str] = []
-    lines = just.text.split("\n")
-    number = 0
-    while number < len(lines):
-        line = lines[number].rstrip("\r")
-        offset = just.source.line_starts[number]
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#") or line[:1] in (" ", "\t"):
-            number += 1  # stray indented lines (outside a recipe) are ignored, as in just's own lexer
-            continue
-        if stripped.startswith("["):
-            attributes.append(stripped.strip("[]"))
-            number += 1
-            continue
-        assignment = _ASSIGNMENT.match(line)
-        setting = _SETTING.match(line)
-        if setting:
-            just.settings[setting.group(1)] = (setting.group(2) or "true", offset + (setting.start(2) if setting.group(2) else 0))
-        elif assignment:
-            value_text, number = _continued_value(lines, number, assignment.end())
-            just.assignments[assignment.group(2)] = (value_text, offset + assignment.end(), bool(assignment.group(1)))
-            attributes = []
-            continue
-        elif not _IGNORED.match(line):
-            recipe = _recipe_header(just, line, number, attributes)
-            if recipe is not None:
-                number = _collect_body(lines, number + 1, recipe)
-                recipes.append(recipe)
-                attributes = []
-                continue
-        attributes = []
-        number += 1
-    return recipes
-
-
-def _continued_value(lines: list[str], number: int, start: int) -> tuple[str, int]:
-    """An assignment's value; a triple-quoted string or open parenthesis may span lines."""
-    text = lines[number][start:]
-    while number + 1 < len(lines) and (_open_multiline(text) or text.rstrip().endswith("\\")):
-        number += 1
-        text += "\n" + lines[number]
-    return text, number + 1
-
-
-def _open_multiline(text: str) -> bool:
-    return any(text.count(q) % 2 == 1 for q in ("'''", '"""', "```")) or text.count("(") > text.count(")")
-
-
-def _recipe_header(just: _Justfile, line: str, number: int, attributes: list[str]) -> Recipe | None:
-    offset = just.source.line_starts[number]
-    try:
-        tokens = tokenize(line)
-    except JustSyntaxError as exc:
-        just.problem(offset + exc.offset, f"justfile: {exc.message}")
-        return None
-    index = 1 if tokens and tokens[0].text == "@" else 0
-    if index >= len(tokens) or tokens[index].kind != "name":
-        just.problem(offset, "justfile: cannot read this line (not a recipe, assignment or setting)")
-        return None
-    name = tokens[index].text
-    index += 1
-    parameters: list[tuple[str, str | None, bool, bool]] = []
-    while index < len(tokens) and tokens[index].text != ":":
-        variadic = exported = False
-        while index < len(tokens) and tokens[index].text in ("+", "*", "$"):
-            variadic = variadic or tokens[index].text in "+*"
-            exported = exported or tokens[index].text == "$"
-            index += 1
-        if index >= len(tokens) or tokens[index].kind != "name":
-            at = tokens[index].start if index < len(tokens) else len(line)
-            just.problem(offset + at, f"justfile: cannot read the parameters of recipe `{name}`")
-            return None
-        parameter = tokens[index].text
-        index += 1
-        default: str | None = None
-        if index < len(tokens) and tokens[index].text == "=":
-            end = _default_end(tokens, index + 1)
-            default = line[tokens[index + 1].start:tokens[end - 1].end] if end > index + 1 else ""
-            index = end
-        parameters.append((parameter, default, exported, variadic))
-    if index >= len(tokens):
-        just.problem(offset, f"justfile: recipe `{name}` has no `:`")
-        return None
-    return Recipe(name, number, parameters, [], list(attributes))
-
-
-def _default_end(tokens: list[Token], index: int) -> int:
-    """A default is one value: a string, a name, a backtick, or a parenthesized expression."""
-    if index < len(tokens) and tokens[index].text == "(":
-        depth = 0
-        for position in range(index, len(tokens)):
-            depth += {"(": 1, ")": -1}.get(tokens[position].text, 0)
-            if depth == 0:
-                return position + 1
-        return len(tokens)
-    return min(index + 1, len(tokens))
-
-
-def _collect_body(lines: list[str], number: int, recipe: Recipe) -> int:
-    while number < len(lines) and (not lines[number].strip() or lines[number][:1] in (" ", "\t")):
-        recipe.body.append(number)
-        number += 1
-    while recipe.body and not lines[recipe.body[-1]].strip():
-        recipe.body.pop()
-    return number
-
-
-def _scan_recipe(just: _Justfile, recipe: Recipe) -> None:
+def _scan_recipe(just: _Justfile, recipe: Recipe, arguments: list[str] | None = None) -> None:
+    """One way the recipe runs: `arguments` (expressions from a dependency call) fill its parameters
+    in order; without them, defaults are taken and the rest is unknown."""
     defaults_used: dict[str, str] = {}
     parameters: dict[str, str | None] = {}
-    for name, default, _, _ in recipe.parameters:
+    given = list(arguments or [])
+    called_with: dict[str, str] = {}
+    for position, (name, default, _, _) in enumerate(recipe.parameters):
+        if position < len(given):
+            try:
+                parameters[name] = evaluate(given[position], lambda other: just.variable(other, {}), just.directory)
+            except JustSyntaxError:
+                parameters[name] = None
+            if parameters[name] is None:
+                parameters[name] = _unknown_parameter(just, recipe, name)
+            else:
+                called_with[name] = str(parameters[name])
+            continue
         if default is None:
             parameters[name] = _unknown_parameter(just, recipe, name)
             continue
@@ -240,6 +142,9 @@ def _scan_recipe(just: _Justfile, recipe: Recipe) -> None:
         if frame.token in just.unknown_tokens.values():
             frame.open = False  # a recipe's unknown values do not reach the next recipe
     for run in just.collector.runs[runs_before:]:
+        if called_with:
+            shown = ", ".join(f"{name}={value}" for name, value in called_with.items())
+            run.notes.append(f"just recipe `{recipe.name}` as a dependency calls it ({shown})")
         run.notes.extend(f"just recipe `{recipe.name}`: parameter `{name}` taken at its default `{value}` "
                          f"(`just {recipe.name} VALUE` runs another value)" for name, value in defaults_used.items())
 

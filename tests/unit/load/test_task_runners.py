@@ -229,3 +229,19 @@ def test_front_ends_never_crash(tmp_path: Path, name: str, pieces: list[str], ra
         scan = scan_text(tmp_path, name, text)
         assert len(scan.parse_problems) == len(scan.problem_messages)
         assert all(p.line >= 0 and p.column >= 0 for p in scan.parse_problems)
+
+
+def test_just_dependency_calls_run_the_recipe_once_per_call(tmp_path: Path) -> None:
+    (tmp_path / ".aipack").mkdir(exist_ok=True)
+    text = ('model_b := "qwen2.5:0.5b"\n\nall: (eval "llama3.2:1b") (eval model_b) (eval "llama3.2:1b")\n\n'
+            'eval model:\n    sed -i \'s/^model = .*/model = "{{model}}"/\' .aipack/config.toml\n'
+            '    aip run flows/eval -s > "out/{{model}}.txt"\n\n'
+            'greet who="world":\n    aip run flows/greet -s -i "{{who}}"\n\nboth: (greet "ada")\n')
+    (tmp_path / "justfile").write_text(text, encoding="utf-8")
+    runs = scan_script_text(str(tmp_path / "justfile"), text, str(tmp_path)).invocations
+    evals = [r for r in runs if r.agent_ref == "flows/eval"]
+    assert [(r.stdout_path, r.config_rewrites[-1].sed_script) for r in evals] == [
+        ("out/llama3.2:1b.txt", 's/^model = .*/model = "llama3.2:1b"/'),
+        ("out/qwen2.5:0.5b.txt", 's/^model = .*/model = "qwen2.5:0.5b"/')]
+    assert all(any("as a dependency calls it (model=" in note for note in r.notes) for r in evals)
+    assert sorted(r.inputs for r in runs if r.agent_ref == "flows/greet") == [("ada",), ("world",)]
