@@ -121,7 +121,8 @@ def _recipe_header(just: "_Justfile", line: str, number: int, attributes: list[s
 
 
 def _default_end(tokens: list[Token], index: int) -> int:
-    """A default is one value: a string, a name, a backtick, or a parenthesized expression."""
+    """One value (a parameter default, a dependency argument): a string, a name, a backtick, or a
+    parenthesized expression."""
     if index < len(tokens) and tokens[index].text == "(":
         depth = 0
         for position in range(index, len(tokens)):
@@ -162,7 +163,7 @@ def _dependencies(line: str, tokens: list[Token], index: int) -> list[tuple[str,
         elif token.text == "(" and index + 1 < len(tokens) and tokens[index + 1].kind == "name":
             name, index, arguments = tokens[index + 1].text, index + 2, []
             while index < len(tokens) and tokens[index].text != ")":
-                end = _argument_end(tokens, index)
+                end = _default_end(tokens, index)
                 arguments.append(line[tokens[index].start:tokens[end - 1].end])
                 index = end
             found.append((name, arguments))
@@ -170,14 +171,3 @@ def _dependencies(line: str, tokens: list[Token], index: int) -> list[tuple[str,
         else:
             index += 1  # `&&` and anything just would reject
     return found
-
-
-def _argument_end(tokens: list[Token], index: int) -> int:
-    if tokens[index].text == "(":
-        depth = 0
-        for position in range(index, len(tokens)):
-            depth += {"(": 1, ")": -1}.get(tokens[position].text, 0)
-            if depth == 0:
-                return position + 1
-        return len(tokens)
-    return index + 1
