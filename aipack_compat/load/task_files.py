@@ -78,15 +78,40 @@ def scan_package_json(collector: Collector, text: str, path: str) -> None:
     if not isinstance(scripts, JObject):
         _problem(collector, source, scripts, "package.json: `scripts` is not an object")
         return
+    commands: dict[str, JString] = {}
     for name, value in scripts.members:
         if not isinstance(value, JString):
             _problem(collector, source, value, f"package.json: script `{name.value}` is not a string")
             continue
-        if not mentions_aip(value.value):
-            continue
+        commands[name.value] = value
+    for name, value in commands.items():
         mapped = MappedText()
-        mapped.add_mapped(value.value, value.offsets)
+        _add_with_npm_runs(mapped, value, commands, {name})
+        if not mentions_aip(mapped.text):
+            continue
         scan_mapped(collector, mapped, source, path, initial_scope(path, posixpath.dirname(path)))
+
+
+# `npm run NAME`, `npm run-script NAME`, `yarn [run] NAME`, `pnpm [run] NAME`: another script of this file
+_NPM_RUN = re.compile(r"\b(?:npm\s+(?:run|run-script)|yarn(?:\s+run)?|pnpm(?:\s+run)?)\s+([\w:.@/-]+)")
+
+
+def _add_with_npm_runs(mapped: MappedText, value: JString, commands: dict[str, JString], active: set[str]) -> None:
+    """The script's command line, with each `npm run X` replaced by X's own line in a subshell (X's
+    characters keep their own positions), so a chain like `npm run set:llama && npm run eval` is one
+    script: the config rewrite in one step reaches the run in the next."""
+    position = 0
+    text = value.value
+    for match in _NPM_RUN.finditer(text):
+        target = commands.get(match.group(1))
+        if target is None or match.group(1) in active or len(active) > 8:
+            continue
+        mapped.add_mapped(text[position:match.start()], value.offsets[position:match.start()])
+        mapped.add_generated("( ", value.offsets[match.start()] if match.start() < len(value.offsets) else value.start)
+        _add_with_npm_runs(mapped, target, commands, active | {match.group(1)})
+        mapped.add_generated(" )", value.offsets[match.end() - 1] if match.end() - 1 < len(value.offsets) else value.start)
+        position = match.end()
+    mapped.add_mapped(text[position:], value.offsets[position:])
 
 
 def scan_editor_tasks(collector: Collector, text: str, path: str) -> None:

@@ -245,3 +245,17 @@ def test_just_dependency_calls_run_the_recipe_once_per_call(tmp_path: Path) -> N
         ("out/qwen2.5:0.5b.txt", 's/^model = .*/model = "qwen2.5:0.5b"/')]
     assert all(any("as a dependency calls it (model=" in note for note in r.notes) for r in evals)
     assert sorted(r.inputs for r in runs if r.agent_ref == "flows/greet") == [("ada",), ("world",)]
+
+
+def test_npm_run_chains_carry_a_config_rewrite_into_the_run(tmp_path: Path) -> None:
+    import json
+
+    (tmp_path / ".aipack").mkdir(exist_ok=True)
+    scripts = {"set:qwen": "sed -i 's/^model = .*/model = \"qwen2.5:0.5b\"/' .aipack/config.toml",
+               "eval": "aip run flows/eval -s", "sweep": "npm run set:qwen && pnpm run eval",
+               "self": "npm run self && yarn missing"}
+    text = json.dumps({"scripts": scripts}, indent=2)
+    (tmp_path / "package.json").write_text(text, encoding="utf-8")
+    runs = scan_script_text(str(tmp_path / "package.json"), text, str(tmp_path)).invocations
+    assert [(r.location.line, [c.sed_script for c in r.config_rewrites]) for r in runs] == [
+        (4, []), (4, ['s/^model = .*/model = "qwen2.5:0.5b"/'])]  # `eval` alone, then through `sweep`
