@@ -19,6 +19,12 @@ SUPPORT = Path(__file__).resolve().parent / "support"
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _no_ollama_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's OLLAMA_HOST would redirect `run`/`replay` away from the backends the tests start."""
+    monkeypatch.delenv("OLLAMA_HOST", raising=False)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
