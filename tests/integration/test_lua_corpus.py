@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,6 +24,7 @@ from aipack_compat.lua.stages import StageContext, StageRunner
 from aipack_compat.lua.support import canonical_name, unsupported_calls
 from aipack_compat.model.job import AgentSpec, SourceLocation, StageCode
 from aipack_compat.template import render
+from tests.support.corpus_lua import agent_lua_sources
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = (REPO / "../shared/corpus").resolve()
@@ -251,37 +251,8 @@ def test_conformance_with_the_real_aip(tmp_path: Path) -> None:
 
 # -- API breadth: how many corpus agents' Lua the runtime covers, and the newly covered APIs on real agents
 
-_REQUIRE = re.compile(r"""require\s*\(?\s*["']([\w./-]+)["']""")
-
-
-def _lua_dirs(agent: Path) -> list[Path]:
-    """The agent's dir and its pack's dir (nearest ancestor with pack.toml), as the runtime's `require`."""
-    dirs = [agent.parent]
-    for parent in agent.parents:
-        if parent == CORPUS or CORPUS not in parent.parents:
-            break
-        if (parent / "pack.toml").is_file():
-            dirs.append(parent)
-            break
-    return dirs
-
-
 def _agent_lua_sources(agent: Path) -> list[str]:
-    """Every Lua stage of the agent plus the `lua/` modules it requires, transitively."""
-    document = parse_agent(str(agent), agent.read_text(encoding="utf-8"))
-    sources = [stage.code for stage in document.stages.values() if stage.code]
-    seen: set[Path] = set()
-    index = 0
-    while index < len(sources):
-        for name in _REQUIRE.findall(sources[index]):
-            relative = name.replace(".", "/")
-            for base in _lua_dirs(agent):
-                for candidate in (base / "lua" / f"{relative}.lua", base / "lua" / relative / "init.lua"):
-                    if candidate.is_file() and candidate not in seen:
-                        seen.add(candidate)
-                        sources.append(candidate.read_text(encoding="utf-8"))
-        index += 1
-    return sources
+    return agent_lua_sources(agent, CORPUS)
 
 
 def corpus_agents_missing_calls() -> dict[str, set[str]]:

@@ -5,35 +5,24 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from aipack_compat.load.agent import parse_agent
 from aipack_compat.lua.support import APPROXIMATE_FUNCTIONS, canonical_name, scan_lua_calls, unsupported_calls
+
+from tests.support.corpus_lua import agent_lua_sources
 
 from .conftest import make_runner
 
 CODER = (Path(__file__).resolve().parents[3] / "../shared/corpus/aipack-ai__packs-pro/pro/coder").resolve()
-_REQUIRE = re.compile(r"""require\s*\(?\s*["']([\w.]+)["']""")
+CORPUS = CODER.parents[2]
 
 
 def _lua_sources(agent: Path) -> list[str]:
-    document = parse_agent(str(agent), agent.read_text(encoding="utf-8"))
-    sources = [stage.code for stage in document.stages.values() if stage.code]
-    seen: set[Path] = set()
-    index = 0
-    while index < len(sources):
-        for name in _REQUIRE.findall(sources[index]):
-            module = CODER / "lua" / f"{name.replace('.', '/')}.lua"
-            if module.is_file() and module not in seen:
-                seen.add(module)
-                sources.append(module.read_text(encoding="utf-8"))
-        index += 1
-    return sources
+    return agent_lua_sources(agent, CORPUS)
 
 
 @pytest.mark.parametrize("agent_name", ["main.aip", "auto-fix.aip"])
