@@ -12,12 +12,15 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aipack_compat.files import MAX_TEXT_BYTES
 from aipack_compat.migrate.to_job import Migration, build_job_config
 from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.model.invocation import ScriptLocation, ScriptScan
+
+if TYPE_CHECKING:
+    from aipack_compat.load.workspace import DiscoveredFiles
 
 JSON_NAME = "aipack-compat.json"
 PYTHON_NAME = "aipack_jobs.py"
@@ -38,7 +41,10 @@ class MigrationPlan:
 
 def plan_migration(path: str, emit: str = "json", aip_version: str | None = None, out_dir: str | None = None) -> MigrationPlan:
     root = os.path.abspath(path)
-    scans = scan_scripts(root)
+    from aipack_compat.load.workspace import discover
+
+    found = discover([root])  # one walk of the tree for the scripts and the files no front-end reads
+    scans = scan_scripts(root, found)
     migration = build_job_config(root, scans, aip_version)
     if out_dir is not None:
         relative_root = os.path.relpath(root, os.path.abspath(out_dir)).replace(os.sep, "/")
@@ -51,7 +57,7 @@ def plan_migration(path: str, emit: str = "json", aip_version: str | None = None
     diagnostics: list[Diagnostic] = list(migration.diagnostics)
     for scan in scans:
         diagnostics.extend(check_scan(scan, root, aip_version))
-    _report_unread_scripts(root, migration.entries, diagnostics)
+    _report_unread_scripts(root, found.unread_scripts, migration.entries, diagnostics)
     plan = MigrationPlan(migration=migration, scans=scans)
     if emit in ("json", "both"):
         plan.files[JSON_NAME] = json_text
@@ -64,24 +70,24 @@ def plan_migration(path: str, emit: str = "json", aip_version: str | None = None
     return plan
 
 
-def _report_unread_scripts(root: str, entries: list[Any], diagnostics: list[Diagnostic]) -> None:
+def _report_unread_scripts(root: str, unread: list[tuple[str, int, int, str]], entries: list[Any],
+                           diagnostics: list[Diagnostic]) -> None:
     """`aip run` in a PowerShell/batch/fish/Dockerfile: listed as not migrated, with where it is."""
     from aipack_compat.check.rules import sh
-    from aipack_compat.load.workspace import discover
     from aipack_compat.migrate.report import ReportEntry
 
-    for path, line, column, what in discover([root]).unread_scripts:
+    for path, line, column, what in unread:
         relative = os.path.relpath(path, root).replace(os.sep, "/")
         reason = f"a {what}: aipack-compat does not read this language, so its runs are not migrated"
         entries.append(ReportEntry("invocation", f"aip run in {relative}", "not-migrated", [reason], f"{relative}:{line}"))
         diagnostics.append(sh.RUN_IN_UNREAD_FILE.diagnostic(relative, f"`aip run` in {reason}", line, column))
 
 
-def scan_scripts(root: str) -> list[ScriptScan]:
+def scan_scripts(root: str, found: "DiscoveredFiles | None" = None) -> list[ScriptScan]:
     from aipack_compat.load.scripts import scan_script_bytes
     from aipack_compat.load.workspace import discover
 
-    found = discover([root])
+    found = found if found is not None else discover([root])
     scans: list[ScriptScan] = []
     for script in found.scripts:
         try:
