@@ -131,9 +131,11 @@ class Runner:
                 for job in self.config.jobs:
                     if self.settings.job_names and job.name not in self.settings.job_names:
                         continue
-                    cells = cells_of(job)
-                    for position, cell in enumerate(cells):
-                        repetition = sum(other.options == cell.options for other in cells[:position])
+                    seen: dict[str, int] = {}  # a cell's options -> how many earlier cells had the same
+                    for cell in cells_of(job):
+                        key = cell.options.model_dump_json()
+                        repetition = seen.get(key, 0)
+                        seen[key] = repetition + 1
                         rows.append(await _CellRun(self, journal, job, cell, repetition).run())
             if self.sub_agents.stats.runs:
                 self.progress.note(self.sub_agents.stats.describe())
