@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from aipack_compat.check.rules import agt
+from aipack_compat.rules import agt
 from aipack_compat.model.agent import (
     DEFAULT_AIP_VERSION,
     AgentDocument,

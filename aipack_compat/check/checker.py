@@ -47,7 +47,7 @@ def check_paths(paths: list[str], settings: CheckSettings | None = None) -> Chec
     found = discover(paths)
     ctx = _Context(settings, CheckResult())
     for path, reason in found.unreadable:
-        from aipack_compat.check.rules import io
+        from aipack_compat.rules import io
 
         ctx.result.diagnostics.append(io.UNREADABLE.diagnostic(path, f"cannot read: {reason}"))
     _check_base_layers(ctx, found)
@@ -64,7 +64,7 @@ def check_paths(paths: list[str], settings: CheckSettings | None = None) -> Chec
         for script_path in found.scripts:
             _check_script(ctx, script_path)
         for path, line, column, what in found.unread_scripts:
-            from aipack_compat.check.rules import sh
+            from aipack_compat.rules import sh
 
             ctx.result.diagnostics.append(sh.RUN_IN_UNREAD_FILE.diagnostic(
                 path, f"`aip run` in a {what}, which aipack-compat does not read: its runs are not checked or migrated",
@@ -81,7 +81,7 @@ def _read(ctx: _Context, path: str, report: bool = True) -> TextFile | None:
     if report:
         ctx.result.files_checked.append(path)
         if not loaded.text.strip():
-            from aipack_compat.check.rules import io
+            from aipack_compat.rules import io
 
             ctx.result.diagnostics.append(io.EMPTY_FILE.diagnostic(path, "file is empty (or only whitespace)"))
     return loaded
@@ -204,7 +204,7 @@ def _check_agent_effective(ctx: _Context, agent_path: str, document: Any, agent_
     if agent_path.endswith(".md"):
         return  # devai 0.1 agents: the era's single config was checked on its own
     from aipack_compat.check.effective import check_effective, merge_layers
-    from aipack_compat.check.rules.cfg import BUILTIN_DEFAULT_LAYER
+    from aipack_compat.rules.cfg import BUILTIN_DEFAULT_LAYER
 
     version = ctx.settings.aip_version
     layers = [*ctx.base_results]

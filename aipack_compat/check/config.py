@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from aipack_compat.check.rules import cfg as rules
-from aipack_compat.load.toml_spans import KeySpans, Span, TomlPath, parse_toml
+from aipack_compat.rules import cfg as rules
+from aipack_compat.load.toml_spans import KeySpans, TomlPath, parse_toml
 from aipack_compat.model.diagnostic import Diagnostic
+from aipack_compat.model.location import Location
 from aipack_compat.model.option_keys import OPTION_KEYS
 # Re-exported: migrate/sources.py and cli/commands/config.py import these names from here.
 from aipack_compat.model.versions import DEFAULT_AIP_VERSION, Version, parse_version
@@ -81,7 +82,7 @@ class ConfigFileResult:
         version = parse_version(aip_version)
         return (0, 5, 10) <= version < (0, 7, 10) and "default_options" not in self.tables
 
-    def location(self, reading: str, key: str, alias: str | None = None) -> Span | None:
+    def location(self, reading: str, key: str, alias: str | None = None) -> Location | None:
         """Where `key` (or alias `alias` of `model_aliases`) was set for `reading`."""
         for path in _source_paths(reading, key, alias):
             entry = self.spans.get(path)

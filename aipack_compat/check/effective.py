@@ -15,9 +15,11 @@ from typing import Any
 
 from aipack_compat.check.config import ConfigFileResult
 from aipack_compat.check.model_resolution import ADAPTER_KEY_ENV, ResolvedModel, resolve_model
-from aipack_compat.check.rules import cfg as rules
+from aipack_compat.rules import Rule
+from aipack_compat.rules import cfg as rules
 from aipack_compat.load.toml_spans import KeySpans, TomlPath
 from aipack_compat.model.diagnostic import Diagnostic
+from aipack_compat.model.location import Location
 from aipack_compat.model.option_keys import OPTION_KEYS
 from aipack_compat.model.versions import DEFAULT_AIP_VERSION, Version, parse_version
 
@@ -40,14 +42,17 @@ SHIPPED_ALIASES = {"glm": "zai::glm-5.2", "kimi": "kimi::kimi-k3", "f-kimi": "fi
 @dataclass(frozen=True, slots=True)
 class Provenance:
     layer: str  # default | user | base-legacy | workspace | agent
-    path: str
-    line: int = 0
-    column: int = 0
+    location: Location  # the file, and where the key starts in it (line 0: not known)
     builtin: bool = False  # the built-in copy of the shipped template (no file on disk)
 
     @property
     def where(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
+        return f"{self.location.path}:{self.location.line}" if self.location.line else self.location.path
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `config show --format json` fields (model/config.py ValueSource)."""
+        return {"layer": self.layer, "path": self.location.path, "line": self.location.line,
+                "column": self.location.column, "builtin": self.builtin}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +97,8 @@ class Effective:
             "aip_version": self.aip_version,
             "agent_path": self.agent_path,
             "layers": [asdict(layer) for layer in self.layers],
-            "options": {k: {"value": e.value, **asdict(e.provenance)} for k, e in self.values.items()},
-            "model_aliases": {k: {"value": e.value, **asdict(e.provenance)} for k, e in self.aliases.items()},
+            "options": {k: {"value": e.value, **e.provenance.to_dict()} for k, e in self.values.items()},
+            "model_aliases": {k: {"value": e.value, **e.provenance.to_dict()} for k, e in self.aliases.items()},
             "resolved_model": resolved.to_dict() if resolved else None,
             "builtin_default": self.builtin_default,
             "refused_files": list(self.refused_files),
@@ -155,7 +160,7 @@ def merge_layers(
         origin = f"<built-in {'config-default.toml' if base_layer == 'default' else 'config.toml'} of aip {aip_version}>"
         uses.append(LayerUse(base_layer, origin, "options", "options",
                              "no file found; aip (re)creates it from its template, so its shipped values apply"))
-        _fold(values, aliases, base_options, lambda key, alias=None: Provenance(base_layer, origin, builtin=True))
+        _fold(values, aliases, base_options, lambda key, alias=None: Provenance(base_layer, Location(origin), builtin=True))
     refused: list[str] = []
     for result in sorted(results, key=lambda r: _LAYER_RANK.get(r.layer, 3)):
         note = _layer_note(result, v)
@@ -170,7 +175,7 @@ def merge_layers(
         def provenance(key: str, alias: str | None = None, result: ConfigFileResult = result,
                        reading: str = reading) -> Provenance:
             span = result.location(reading, key, alias)
-            return Provenance(result.layer, result.path, span.line if span else 0, span.column if span else 0)
+            return Provenance(result.layer, Location(result.path, span.line, span.column) if span else Location(result.path))
 
         _fold(values, aliases, result.options_for_version(aip_version), provenance)
     if agent_options:
@@ -179,7 +184,7 @@ def merge_layers(
 
         def agent_provenance(key: str, alias: str | None = None) -> Provenance:
             entry = (agent_spans or {}).get((key, alias) if alias is not None else (key,))
-            return Provenance("agent", shown, entry.key.line if entry else 0, entry.key.column if entry else 0)
+            return Provenance("agent", Location(shown, entry.key.line, entry.key.column) if entry else Location(shown))
 
         _fold(values, aliases, agent_options, agent_provenance)
     return Effective(aip_version, values, aliases, tuple(uses), agent_path, builtin, tuple(refused))
@@ -203,10 +208,10 @@ def check_effective(effective: Effective, where_path: str) -> list[Diagnostic]:
     v = parse_version(effective.aip_version)
     found: list[Diagnostic] = []
 
-    def at(rule: Any, provenance: Provenance | None, message: str, hint: str | None = None) -> Diagnostic:
+    def at(rule: Rule, provenance: Provenance | None, message: str, hint: str | None = None) -> Diagnostic:
         if provenance is None or provenance.builtin:
             return rule.diagnostic(where_path, message, hint=hint)
-        return rule.diagnostic(provenance.path, message, provenance.line, provenance.column, hint=hint)
+        return rule.at(provenance.location, message, hint=hint)
 
     if effective.builtin_default:
         shipped = (shipped_default_options(effective.aip_version) or ("", {}))[1]

@@ -11,10 +11,11 @@ import datetime
 import difflib
 from typing import Any
 
-from aipack_compat.check.rules import Rule
-from aipack_compat.check.rules import cfg as rules
-from aipack_compat.load.toml_spans import KeySpans, Span, TomlDocument, TomlPath, parse_toml
+from aipack_compat.rules import Rule
+from aipack_compat.rules import cfg as rules
+from aipack_compat.load.toml_spans import KeySpans, TomlDocument, TomlPath, parse_toml
 from aipack_compat.model.diagnostic import Diagnostic, Severity
+from aipack_compat.model.location import Location
 from aipack_compat.model.option_keys import OPTION_KEYS
 
 MAX_SENSIBLE_CONCURRENCY = 64
@@ -116,7 +117,7 @@ def _check_aliases(
     return good, diagnostics
 
 
-def _range_diagnostics(path: str, key: str, value: Any, span: Span | None) -> list[Diagnostic]:
+def _range_diagnostics(path: str, key: str, value: Any, span: Location | None) -> list[Diagnostic]:
     if key == "temperature" and not 0.0 <= value <= 2.0:
         return [diagnostic_at(rules.OUT_OF_RANGE, path, span, f"temperature {value:g} is outside 0..2; providers reject it")]
     if key == "top_p" and not 0.0 <= value <= 1.0:
@@ -132,7 +133,7 @@ def _range_diagnostics(path: str, key: str, value: Any, span: Span | None) -> li
     return []
 
 
-def _unknown_option(path: str, key: str, value: Any, where: str, span: Span | None) -> Diagnostic:
+def _unknown_option(path: str, key: str, value: Any, where: str, span: Location | None) -> Diagnostic:
     if key in ("options", "default_options") and isinstance(value, dict):
         message = f"nested `{key}` table inside {where} is ignored by aip (options are flat here)"
         hint = f"move its keys up into {where}"
@@ -185,17 +186,17 @@ def dotted(path: TomlPath) -> str:
     return ".".join(str(part) for part in path)
 
 
-def key_span_of(spans: dict[TomlPath, KeySpans], path: TomlPath) -> Span | None:
+def key_span_of(spans: dict[TomlPath, KeySpans], path: TomlPath) -> Location | None:
     entry = spans.get(path)
     return entry.key if entry else None
 
 
-def value_span_of(spans: dict[TomlPath, KeySpans], path: TomlPath) -> Span | None:
+def value_span_of(spans: dict[TomlPath, KeySpans], path: TomlPath) -> Location | None:
     entry = spans.get(path)
     return (entry.value or entry.key) if entry else None
 
 
-def diagnostic_at(rule: Rule, path: str, span: Span | None, message: str, hint: str | None = None,
+def diagnostic_at(rule: Rule, path: str, span: Location | None, message: str, hint: str | None = None,
         severity: Severity | None = None) -> Diagnostic:
     if span is None:
         return rule.diagnostic(path, message, hint=hint, severity=severity)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from aipack_compat.check.rules import pck
+from aipack_compat.rules import pck
 from aipack_compat.model.diagnostic import Diagnostic
 
 _IDENT = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_-]*$")

@@ -11,7 +11,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from aipack_compat.check.rules import mig
+from aipack_compat.rules import mig
 from aipack_compat.files import TextFile, read_text_file
 from aipack_compat.migrate.report import ReportEntry
 from aipack_compat.model.diagnostic import Diagnostic

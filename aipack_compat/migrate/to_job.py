@@ -13,7 +13,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from aipack_compat.check.rules import mig
+from aipack_compat.rules import mig
 from aipack_compat.migrate.report import ReportEntry
 from aipack_compat.migrate.sources import WorkspaceConfig, config_options, read_agent, read_workspace_config
 from aipack_compat.model.diagnostic import Diagnostic

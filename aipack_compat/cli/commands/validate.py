@@ -59,7 +59,7 @@ def command(
     # check_paths([]) would mean "the current directory": with nothing left, there is nothing to check.
     result = check_paths(readable, settings) if readable else CheckResult()
     if special:
-        from aipack_compat.check.rules import io
+        from aipack_compat.rules import io
 
         result.diagnostics[:0] = [io.UNREADABLE.diagnostic(path, f"cannot read: {why}") for path, why in special.items()]
     _note_skipped(requested, special, result)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aipack_compat.check.agent import check_agent
-from aipack_compat.check.rules import agt
+from aipack_compat.rules import agt
 from aipack_compat.load.agent import parse_agent
 from aipack_compat.model.diagnostic import Diagnostic, Severity
 

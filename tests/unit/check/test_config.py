@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aipack_compat.check.config import check_agent_options_toml, check_config_text, check_options_table
-from aipack_compat.check.rules import all_rules
+from aipack_compat.rules import all_rules
 from aipack_compat.load.toml_spans import parse_toml
 
 CORPUS = (Path(__file__).parents[3] / "../shared/corpus").resolve()

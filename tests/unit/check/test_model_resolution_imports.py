@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-FORBIDDEN = ("aipack_compat.check.config", "aipack_compat.load.toml_spans", "aipack_compat.check.rules",
+FORBIDDEN = ("aipack_compat.check.config", "aipack_compat.load.toml_spans", "aipack_compat.rules",
              "aipack_compat.check.effective", "pydantic")
 
 

@@ -1,6 +1,6 @@
 import re
 
-from aipack_compat.check.rules import all_rules
+from aipack_compat.rules import all_rules
 from aipack_compat.model.diagnostic import Severity
 
 CODE = re.compile(r"^[A-Z]{2,3}\d{3}$")

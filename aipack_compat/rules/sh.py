@@ -1,6 +1,6 @@
 """SH: what the script scanner finds around `aip run` / `devai run` calls (check/scripts.py)."""
 
-from aipack_compat.check.rules import Rule
+from aipack_compat.rules import Rule
 from aipack_compat.model.diagnostic import Severity
 
 SCRIPT_SYNTAX = Rule(

@@ -1,6 +1,6 @@
 """IO: files that cannot be read as text at all."""
 
-from aipack_compat.check.rules import Rule
+from aipack_compat.rules import Rule
 from aipack_compat.model.diagnostic import Severity
 
 UNREADABLE = Rule(

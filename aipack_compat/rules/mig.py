@@ -1,6 +1,6 @@
 """MIG: what `migrate` could not carry over into the job config unchanged (migrate/to_job.py)."""
 
-from aipack_compat.check.rules import Rule
+from aipack_compat.rules import Rule
 from aipack_compat.model.diagnostic import Severity
 
 JOB_NOT_MIGRATED = Rule(
