@@ -7,6 +7,7 @@ when a template contains `{{` or a Lua stage exists, which keeps `validate` star
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from aipack_compat.rules import agt
 from aipack_compat.model.agent import (
@@ -23,8 +24,13 @@ _STAGE_HEADINGS = {"before_all": "# Before All", "data": "# Data", "output": "# 
 _PROMPT_NAMES = ("instruction", "inst", "user", "system", "assistant", "model", "mind trick", "jedi trick")
 
 
-def check_agent(doc: AgentDocument, aip_version: str = DEFAULT_AIP_VERSION) -> list[Diagnostic]:
-    """Every AGT finding for `doc` as `aip_version` would run it (parse `doc` with the same version)."""
+def check_agent(doc: AgentDocument, aip_version: str = DEFAULT_AIP_VERSION,
+                options: dict[str, Any] | None = None) -> list[Diagnostic]:
+    """Every AGT finding for `doc` as `aip_version` would run it (parse `doc` with the same version).
+
+    `options` is the `# Options` TOML as parsed (load/options_table.py `read_agent_options`); None when
+    the agent has none or it is not valid TOML (the option checks report that).
+    """
     version = parse_aip_version(aip_version)
     found: list[Diagnostic] = []
     found += _file_level(doc, version)
@@ -34,7 +40,7 @@ def check_agent(doc: AgentDocument, aip_version: str = DEFAULT_AIP_VERSION) -> l
         found += _prompt_part(doc, part, aip_version, version)
     if version >= (0, 5, 0):
         found += _lua_stages(doc, aip_version)
-    found += _options_block(doc)
+    found += _options_block(doc, options)
     return sorted(found, key=Diagnostic.sort_key)
 
 
@@ -287,15 +293,9 @@ def _lua_stages(doc: AgentDocument, aip_version: str) -> list[Diagnostic]:
     return found
 
 
-def _options_block(doc: AgentDocument) -> list[Diagnostic]:
-    if doc.options_toml is None or "options" not in doc.options_toml:
+def _options_block(doc: AgentDocument, data: dict[str, Any] | None) -> list[Diagnostic]:
+    if doc.options_toml is None or data is None:
         return []
-    import tomllib
-
-    try:
-        data = tomllib.loads(doc.options_toml)
-    except tomllib.TOMLDecodeError:
-        return []  # syntax is reported by the options checker (the lead's config checks)
     found: list[Diagnostic] = []
     for table in ("options", "default_options"):
         if isinstance(data.get(table), dict):

@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aipack_compat.files import TextFile, read_text_file
 from aipack_compat.load.workspace import BaseLayers, DiscoveredFiles, base_layers, discover
 from aipack_compat.model.diagnostic import CheckResult, Diagnostic
 from aipack_compat.model.versions import DEFAULT_AIP_VERSION, parse_version
+
+if TYPE_CHECKING:
+    from aipack_compat.load.options_table import AgentOptionsBlock
 
 __all__ = ["DEFAULT_AIP_VERSION", "CheckSettings", "check_paths"]
 DEVAI_LUA_VERSION = "0.5.12"  # the last devai release: the era a `.devai` agent is judged in
@@ -180,27 +183,20 @@ def _check_agent(ctx: _Context, agent_path: str) -> None:
         return
     from aipack_compat.check.agent import check_agent
     from aipack_compat.load.agent import parse_agent
+    from aipack_compat.load.options_table import read_agent_options
 
     version = ctx.settings.aip_version
     document = parse_agent(agent_path, text.text, version)
-    ctx.result.extend(check_agent(document, version))
-    agent_options = _check_agent_options(ctx, agent_path, document)
-    _check_agent_effective(ctx, agent_path, document, agent_options)
+    # `# Options` is parsed once: the agent checks, the option types and the merge all read this
+    options = read_agent_options(document)
+    ctx.result.extend(check_agent(document, version, options.document.data if options else None))
+    if options is not None:
+        ctx.result.extend(options.diagnostics)
+    _check_agent_effective(ctx, agent_path, options)
     _check_lua_support(ctx, agent_path, document)
 
 
-def _check_agent_options(ctx: _Context, agent_path: str, document: Any) -> dict[str, Any] | None:
-    """The `# Options` TOML block, type-checked like a config table (errors located in the agent)."""
-    if not getattr(document, "options_toml", None):
-        return None
-    from aipack_compat.check.config import check_agent_options_toml
-
-    options, diagnostics = check_agent_options_toml(agent_path, document.options_toml, document.options_line)
-    ctx.result.extend(diagnostics)
-    return options
-
-
-def _check_agent_effective(ctx: _Context, agent_path: str, document: Any, agent_options: dict | None) -> None:
+def _check_agent_effective(ctx: _Context, agent_path: str, options: AgentOptionsBlock | None) -> None:
     if agent_path.endswith(".md"):
         return  # devai 0.1 agents: the era's single config was checked on its own
     from aipack_compat.check.effective import check_effective, merge_layers
@@ -214,12 +210,8 @@ def _check_agent_effective(ctx: _Context, agent_path: str, document: Any, agent_
     workspace = _workspace_config_for(ctx, agent_path)
     if workspace is not None:
         layers.append(workspace)
-    agent_spans = None
-    if getattr(document, "options_toml", None):
-        from aipack_compat.load.toml_spans import parse_toml
-
-        agent_spans = parse_toml(document.options_toml, document.options_line - 1).spans
-    effective = merge_layers(layers, agent_options, agent_path, aip_version=version, agent_spans=agent_spans)
+    effective = merge_layers(layers, options.values if options else None, agent_path, aip_version=version,
+                             agent_spans=options.document.spans if options else None)
     for diagnostic in check_effective(effective, agent_path):
         # "assuming the shipped defaults" is one fact about the run, not about each agent.
         if diagnostic.code == BUILTIN_DEFAULT_LAYER.code:

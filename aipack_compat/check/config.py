@@ -16,22 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from aipack_compat.rules import cfg as rules
+from aipack_compat.load.options_table import (
+    check_options_table, diagnostic_at, key_span_of, serde_kind, suggest, syntax_diagnostics, toml_literal, type_problem,
+    value_span_of,
+)
 from aipack_compat.load.toml_spans import KeySpans, TomlPath, parse_toml
 from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.model.location import Location
 from aipack_compat.model.option_keys import OPTION_KEYS
-# Re-exported: migrate/sources.py and cli/commands/config.py import these names from here.
-from aipack_compat.model.versions import DEFAULT_AIP_VERSION, Version, parse_version
-from aipack_compat.check.options_table import (
-    diagnostic_at, key_span_of, serde_kind, suggest, syntax_diagnostics, toml_literal, type_problem, value_span_of,
-    check_agent_options_toml, check_options_table,
-)
+from aipack_compat.model.versions import DEFAULT_AIP_VERSION, parse_version
+from aipack_compat.rules import cfg as rules
 
-__all__ = [
-    "check_config_text", "check_options_table", "check_agent_options_toml", "ConfigFileResult",
-    "DEFAULT_AIP_VERSION", "Version", "parse_version",
-]
+__all__ = ["ConfigFileResult", "check_config_text"]
 
 LAYERS = ("default", "user", "base-legacy", "workspace", "agent")
 LEGACY_TOP_LEVEL = ("genai", "runtime")

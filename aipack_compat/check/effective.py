@@ -1,8 +1,7 @@
 """aip's layer merge with provenance, and the checks on the merged result (model routing, aliases, versions).
 
 Pure and pydantic-free (validate path). Sources: aipack-spec §1.1–1.3, §1.8, §2; wire-protocol §2.
-Model resolution itself lives in check/model_resolution.py; `resolve_model` and `ResolvedModel` are
-re-exported here for existing importers.
+Model resolution itself lives in model/model_resolution.py (the executor resolves models too).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from aipack_compat.check.config import ConfigFileResult
-from aipack_compat.check.model_resolution import ADAPTER_KEY_ENV, ResolvedModel, resolve_model
+from aipack_compat.model.model_resolution import ADAPTER_KEY_ENV, ResolvedModel, resolve_model
 from aipack_compat.rules import Rule
 from aipack_compat.rules import cfg as rules
 from aipack_compat.load.toml_spans import KeySpans, TomlPath
@@ -24,8 +23,7 @@ from aipack_compat.model.option_keys import OPTION_KEYS
 from aipack_compat.model.versions import DEFAULT_AIP_VERSION, Version, parse_version
 
 __all__ = [
-    "Effective", "EffectiveValue", "LayerUse", "Provenance", "ResolvedModel", "check_effective", "merge_layers",
-    "resolve_model", "shipped_default_options",
+    "Effective", "EffectiveValue", "LayerUse", "Provenance", "check_effective", "merge_layers", "shipped_default_options",
 ]
 
 # Model names that look like a hosted provider's; without a matching adapter genai sends them to Ollama.

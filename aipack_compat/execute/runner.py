@@ -334,7 +334,7 @@ class _CellRun:
 
 def _resolve(model: str, aliases: dict[str, str], aip_version: str) -> str | RunError:
     """Alias lookup and provider choice as aip does it; non-Ollama models are an item error."""
-    from aipack_compat.check.model_resolution import resolve_model
+    from aipack_compat.model.model_resolution import resolve_model
 
     resolved = resolve_model(model, aliases, aip_version)
     if not resolved.is_ollama:

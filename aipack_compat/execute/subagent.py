@@ -298,7 +298,7 @@ class _SubRun:
 
 
 def _resolve_model(options: AgentOptions, aip_version: str) -> str:
-    from aipack_compat.check.model_resolution import resolve_model
+    from aipack_compat.model.model_resolution import resolve_model
 
     if not options.model:
         raise TaskFailed("NoModel", "no model is configured for this sub-agent (set `model`)")

@@ -15,7 +15,7 @@ from aipack_compat.rules import mig
 from aipack_compat.files import TextFile, read_text_file
 from aipack_compat.migrate.report import ReportEntry
 from aipack_compat.model.diagnostic import Diagnostic
-from aipack_compat.check.agent_spec import agent_key
+from aipack_compat.load.agent_spec import agent_key
 from aipack_compat.model.job import AgentSpec, OptionProvenance, SourceLocation
 
 # the aip version whose reading of a config shape is migrated (check/config.py `era` names)
@@ -36,7 +36,8 @@ class WorkspaceConfig:
 
 def config_options(path: str, text: str) -> tuple[dict[str, Any], Any]:
     """The options a config text contributes, read the way its own era reads it."""
-    from aipack_compat.check.config import DEFAULT_AIP_VERSION, check_config_text
+    from aipack_compat.check.config import check_config_text
+    from aipack_compat.model.versions import DEFAULT_AIP_VERSION
 
     result = check_config_text(path, text, "workspace")
     version = ERA_READING_VERSION.get(result.era, DEFAULT_AIP_VERSION)
@@ -94,7 +95,7 @@ def _provenance_value(value: Any) -> Any:
 
 def read_agent(root: str, agent_path: str, aip_version: str, entries: list[ReportEntry],
                diagnostics: list[Diagnostic]) -> AgentSpec | None:
-    from aipack_compat.check.agent_spec import agent_spec_from_text
+    from aipack_compat.load.agent_spec import agent_spec_from_text
 
     relative = posixpath.relpath(os.path.abspath(agent_path).replace(os.sep, "/"), root)
     try:

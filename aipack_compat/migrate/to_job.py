@@ -75,7 +75,7 @@ def _job(root: str, invocation: Invocation, workspace: WorkspaceConfig, agents: 
     if resolution.path is None:
         reason = resolution.reason.split("\n", 1)[0]
         return _not_migrated(subject, reason, location_text, script, where.line, entries, diagnostics)
-    from aipack_compat.migrate.sources import agent_key
+    from aipack_compat.load.agent_spec import agent_key
 
     key = agent_key(root, resolution.path)
     if key not in agents:

@@ -1,22 +1,26 @@
-"""Type-check an options mapping the way aip deserialises `AgentOptions` (serde, no pydantic).
+"""Read an options mapping the way aip deserialises `AgentOptions` (serde, no pydantic).
 
-Shared by config files (`[options]`, `[default_options]`) and agent `# Options` blocks: known keys
-with a wrong type are fatal in aip, unknown keys are ignored silently (we warn, with a suggestion).
-Also the small span/diagnostic helpers both checkers use.
+Shared by config files (`[options]`, `[default_options]`, checked in check/config.py) and agent
+`# Options` blocks, which `validate`, `migrate` and `run` all read: known keys with a wrong type are
+fatal in aip, unknown keys are ignored silently (we warn, with a suggestion). The result is the
+values aip takes plus a located diagnostic for the rest. Also the small span/diagnostic helpers the
+config checks use.
 """
 
 from __future__ import annotations
 
 import datetime
 import difflib
+from dataclasses import dataclass
 from typing import Any
 
-from aipack_compat.rules import Rule
-from aipack_compat.rules import cfg as rules
 from aipack_compat.load.toml_spans import KeySpans, TomlDocument, TomlPath, parse_toml
+from aipack_compat.model.agent import AgentDocument
 from aipack_compat.model.diagnostic import Diagnostic, Severity
 from aipack_compat.model.location import Location
 from aipack_compat.model.option_keys import OPTION_KEYS
+from aipack_compat.rules import Rule
+from aipack_compat.rules import cfg as rules
 
 MAX_SENSIBLE_CONCURRENCY = 64
 
@@ -54,7 +58,28 @@ def check_options_table(
     return values, diagnostics
 
 
-def check_agent_options_toml(path: str, toml_text: str, first_line: int) -> tuple[dict[str, Any], list[Diagnostic]]:
+@dataclass(frozen=True, slots=True)
+class AgentOptionsBlock:
+    """An agent's `# Options` block, parsed once and checked; every reader of the block takes this."""
+
+    document: TomlDocument  # the TOML, its spans located in the agent file
+    values: dict[str, Any]  # what aip takes (wrongly typed keys dropped)
+    diagnostics: list[Diagnostic]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """The findings aip refuses the agent for (syntax, wrong types)."""
+        return [d for d in self.diagnostics if d.severity == Severity.ERROR]
+
+
+def read_agent_options(agent: AgentDocument) -> AgentOptionsBlock | None:
+    """`agent`'s `# Options` block checked like a config table; None when the agent has none."""
+    if agent.options_toml is None:
+        return None
+    return check_agent_options_toml(agent.path, agent.options_toml, agent.options_line)
+
+
+def check_agent_options_toml(path: str, toml_text: str, first_line: int) -> AgentOptionsBlock:
     """An agent's `# Options` block (its first TOML line is file line `first_line`), checked like a config table.
 
     aip reports errors here without the agent path (spec §1.7, §6 case 9); we locate them in the agent file.
@@ -62,9 +87,9 @@ def check_agent_options_toml(path: str, toml_text: str, first_line: int) -> tupl
     document = parse_toml(toml_text, line_offset=max(first_line - 1, 0))
     diagnostics = syntax_diagnostics(path, document)
     if document.data is None:
-        return {}, diagnostics
+        return AgentOptionsBlock(document, {}, diagnostics)
     values, found = check_options_table(path, document.data, document.spans, "# Options")
-    return values, diagnostics + found
+    return AgentOptionsBlock(document, values, diagnostics + found)
 
 
 def syntax_diagnostics(path: str, document: TomlDocument) -> list[Diagnostic]:

@@ -1,9 +1,9 @@
 """Model resolution as aip does it: the alias lookup (`AgentOptions::resolve_model`), then genai's adapter
 choice for the genai release that aip version depends on. Sources: aipack-spec §1.8, §2; wire-protocol §2.
 
-Kept apart from check/effective.py so that `aipack-compat run` can resolve a model without importing the
-config checker, the TOML span loader or the rule registry: this module imports only model/versions.py and
-model/option_keys.py (a test holds it to that).
+Shared by `validate` (check/effective.py) and `run` (execute/runner.py, execute/subagent.py), so it sits
+below both: it imports only model/versions.py and model/option_keys.py, never the config checker, the TOML
+span loader or the rule registry (a test holds it to that).
 """
 
 from __future__ import annotations
