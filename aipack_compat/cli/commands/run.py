@@ -51,7 +51,7 @@ def command(config: str, jobs: tuple[str, ...], urls: tuple[str, ...], concurren
     from aipack_compat.execute.cache import default_cache_dir
     from aipack_compat.execute.progress import choose_progress
     from aipack_compat.execute.session import load_job_config, run_job_config
-    from aipack_compat.execute.runner import RunSettings
+    from aipack_compat.execute.context import RunSettings
     from aipack_compat.execute.wire import Extras
     from aipack_compat.files import ensure_writable_directory, os_reason
     from aipack_compat.report.run_summary import REPORTERS_BY_NAME
