@@ -19,6 +19,8 @@ from aipack_compat.model.agent import (
     parse_aip_version,
 )
 from aipack_compat.model.diagnostic import Diagnostic, Severity
+from aipack_compat.model.eras import AIP_RENAME, CONFIG_SECTION_REMOVED, LUA_DEVAI, OPTIONS_SECTIONS, USER_SECTION
+from aipack_compat.model.versions import version_text
 
 _STAGE_HEADINGS = {"before_all": "# Before All", "data": "# Data", "output": "# Output", "after_all": "# After All"}
 _PROMPT_NAMES = ("instruction", "inst", "user", "system", "assistant", "model", "mind trick", "jedi trick")
@@ -38,7 +40,7 @@ def check_agent(doc: AgentDocument, aip_version: str = DEFAULT_AIP_VERSION,
     found += _sections(doc, version)
     for part in doc.prompt_parts:
         found += _prompt_part(doc, part, aip_version, version)
-    if version >= (0, 5, 0):
+    if version >= LUA_DEVAI:
         found += _lua_stages(doc, aip_version)
     found += _options_block(doc, options)
     return sorted(found, key=Diagnostic.sort_key)
@@ -47,12 +49,12 @@ def check_agent(doc: AgentDocument, aip_version: str = DEFAULT_AIP_VERSION,
 def _file_level(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     extension = os.path.splitext(doc.path)[1].lower()
-    if version >= (0, 6, 0) and extension in (".devai", ".md"):
+    if version >= AIP_RENAME and extension in (".devai", ".md"):
         stem = os.path.splitext(os.path.basename(doc.path))[0]
         found.append(
             agt.UNRUNNABLE_EXTENSION.diagnostic(
                 doc.path,
-                f"aip {_show(version)} runs only `.aip` agents; `aip run {os.path.basename(doc.path)}` looks for "
+                f"aip {version_text(version)} runs only `.aip` agents; `aip run {os.path.basename(doc.path)}` looks for "
                 f"`{os.path.basename(doc.path)}.aip` and is not found",
                 hint=f"rename it to `{stem}.aip`" + (" and port its Rhai blocks to Lua" if doc.rhai_blocks else ""),
             )
@@ -67,7 +69,7 @@ def _file_level(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagn
         found.append(
             agt.EMPTY_AGENT.diagnostic(
                 doc.path,
-                f"aip {_show(version)} finds no prompt part and no script stage in this agent: it makes no AI call and runs nothing",
+                f"aip {version_text(version)} finds no prompt part and no script stage in this agent: it makes no AI call and runs nothing",
                 1 if doc.line_count else 0,
                 hint="check the headings: `# Instruction`/`# System`/`# Data`/`# Output`…",
             )
@@ -98,17 +100,17 @@ def _headings(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagnos
             found.append(
                 agt.LEGACY_CONFIG.diagnostic(
                     doc.path,
-                    f"`# Config` is ignored silently by aip {_show(version)} (removed in 0.6.7): its model/options override is lost",
+                    f"`# Config` is ignored silently by aip {version_text(version)} (removed in 0.6.7): its model/options override is lost",
                     line,
                     1,
                     hint="move the keys, flat, into a `# Options` ```toml block",
                 )
             )
-        elif role_name == "user" and version < (0, 6, 7) and "`" not in name:
+        elif role_name == "user" and version < USER_SECTION and "`" not in name:
             found.append(
                 agt.USER_HEADING_UNSUPPORTED.diagnostic(
                     doc.path,
-                    f"`# User` is a prompt part only from aip 0.6.7; {_show(version)} ignores it and its text",
+                    f"`# User` is a prompt part only from aip 0.6.7; {version_text(version)} ignores it and its text",
                     line,
                     1,
                     hint="use `# Instruction`, which every version reads",
@@ -118,7 +120,7 @@ def _headings(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagnos
             found.append(
                 agt.PROMPT_OPTIONS_UNSUPPORTED.diagnostic(
                     doc.path,
-                    f"`{shown}`: header options need aip 0.6.8+; {_show(version)} does not recognise the heading and drops the part",
+                    f"`{shown}`: header options need aip 0.6.8+; {version_text(version)} does not recognise the heading and drops the part",
                     line,
                     1,
                     hint=f"write `# {role_name.title()}` without the backtick options for this version",
@@ -130,10 +132,10 @@ def _headings(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagnos
 
 
 def _ignored_message(shown: str, name: str, version: tuple[int, int, int], part: PromptPartDoc | None) -> str:
-    message = f"`{shown}` is not a section for aip {_show(version)}: the heading and the text below it, up to the next recognised heading, are ignored"
-    if name == "options" and version < (0, 5, 10):
+    message = f"`{shown}` is not a section for aip {version_text(version)}: the heading and the text below it, up to the next recognised heading, are ignored"
+    if name == "options" and version < OPTIONS_SECTIONS:
         message += " (`# Options` is read from 0.5.10)"
-    elif name in ("before all", "after all", "system", "assistant", "model", "mind trick", "jedi trick") and version < (0, 5, 0):
+    elif name in ("before all", "after all", "system", "assistant", "model", "mind trick", "jedi trick") and version < LUA_DEVAI:
         message += " (this section exists from 0.5.0)"
     if part is not None:
         message += f"; it also ends the `{part.heading.strip()}` part above"
@@ -146,7 +148,7 @@ def _inside_fence(doc: AgentDocument, line: int) -> bool:
 
 def _sections(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    script_language = "rhai" if version < (0, 5, 0) else "lua"
+    script_language = "rhai" if version < LUA_DEVAI else "lua"
     seen: dict[str, int] = {}
     has_config = doc.legacy_config_toml is not None
     for index, section in enumerate(doc.sections):
@@ -190,13 +192,13 @@ def _sections(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagnos
                     1,
                 )
             )
-    if has_config and doc.options_toml is not None and (0, 5, 10) <= version < (0, 6, 7):
+    if has_config and doc.options_toml is not None and OPTIONS_SECTIONS <= version < CONFIG_SECTION_REMOVED:
         line = next((s.start_line for s in doc.sections if s.kind == "legacy_config"), 0)
         found.append(
             agt.CONFIG_AND_OPTIONS.diagnostic(
                 doc.path,
                 "Agent file cannot have a '# Config' and '# Options' section: aip "
-                f"{_show(version)} refuses to load it",
+                f"{version_text(version)} refuses to load it",
                 line,
                 1,
                 hint="delete `# Config` and keep `# Options`",
@@ -207,7 +209,7 @@ def _sections(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagnos
         found.append(
             agt.LEGACY_CONFIG.diagnostic(
                 doc.path,
-                f"`# Config` is read by aip {_show(version)} but removed in 0.6.7, which ignores it silently (its model override is then lost)",
+                f"`# Config` is read by aip {version_text(version)} but removed in 0.6.7, which ignores it silently (its model override is then lost)",
                 line,
                 1,
                 hint="move the keys, flat, into `# Options` (0.5.10+)",
@@ -325,5 +327,3 @@ def _file_line(source_lines: tuple[int, ...], chunk_line: int, fallback: int) ->
     return fallback
 
 
-def _show(version: tuple[int, int, int]) -> str:
-    return ".".join(str(n) for n in version)

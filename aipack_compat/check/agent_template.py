@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from aipack_compat.model.agent import parse_aip_version
+from aipack_compat.model.eras import BEFORE_ALL_TEMPLATE_ROOT, INPUT_TEMPLATE_ROOT
 
 # handlebars-rust 6 built-ins (`src/helpers/mod.rs`): block helpers and the default-feature inline ones.
 BUILTIN_HELPERS = frozenset(
@@ -47,9 +48,9 @@ class TemplateFinding:
 def root_variables(aip_version: str) -> frozenset[str]:
     version = parse_aip_version(aip_version)
     names = {"data"}
-    if version >= (0, 6, 14):
+    if version >= INPUT_TEMPLATE_ROOT:
         names.add("input")
-    if version >= (0, 7, 15):
+    if version >= BEFORE_ALL_TEMPLATE_ROOT:
         names.add("before_all")
     return frozenset(names)
 

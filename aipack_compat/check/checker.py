@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any
 from aipack_compat.files import TextFile, read_text_file
 from aipack_compat.load.workspace import BaseLayers, DiscoveredFiles, base_layers, discover
 from aipack_compat.model.diagnostic import CheckResult, Diagnostic
+from aipack_compat.model.eras import AIP_RENAME, LAST_DEVAI_RELEASE, SPLIT_BASE_CONFIG
 from aipack_compat.model.versions import DEFAULT_AIP_VERSION, parse_version
 
 if TYPE_CHECKING:
     from aipack_compat.load.options_table import AgentOptionsBlock
 
-__all__ = ["DEFAULT_AIP_VERSION", "CheckSettings", "check_paths"]
-DEVAI_LUA_VERSION = "0.5.12"  # the last devai release: the era a `.devai` agent is judged in
+__all__ = ["CheckSettings", "check_paths"]
 
 
 @dataclass(slots=True)
@@ -127,9 +127,9 @@ def applicable_base_layers(layers: BaseLayers, aip_version: str) -> list[tuple[s
     devai never had a base config.
     """
     version = parse_version(aip_version)
-    if version >= (0, 7, 18):
+    if version >= SPLIT_BASE_CONFIG:
         return [(layer, path) for layer, path in (("default", layers.default), ("user", layers.user)) if path]
-    if version >= (0, 6, 0) and layers.legacy is not None:
+    if version >= AIP_RENAME and layers.legacy is not None:
         return [("base-legacy", layers.legacy)]
     return []
 
@@ -206,7 +206,7 @@ def _check_agent_effective(ctx: _Context, agent_path: str, options: AgentOptions
     layers = [*ctx.base_results]
     if agent_path.endswith(".devai") and ctx.settings.explicit_aip_version is None:
         # a .devai agent runs under devai 0.5.x: one workspace config, no base layers (spec §1.1)
-        version, layers = DEVAI_LUA_VERSION, []
+        version, layers = LAST_DEVAI_RELEASE, []
     workspace = _workspace_config_for(ctx, agent_path)
     if workspace is not None:
         layers.append(workspace)

@@ -22,6 +22,7 @@ from aipack_compat.load.options_table import (
 )
 from aipack_compat.load.toml_spans import KeySpans, TomlPath, parse_toml
 from aipack_compat.model.diagnostic import Diagnostic
+from aipack_compat.model.eras import LUA_DEVAI, OPTIONS_SECTIONS, OPTIONS_TABLE
 from aipack_compat.model.location import Location
 from aipack_compat.model.option_keys import OPTION_KEYS
 from aipack_compat.model.versions import DEFAULT_AIP_VERSION, parse_version
@@ -53,11 +54,11 @@ class ConfigFileResult:
     def reading_for(self, aip_version: str = DEFAULT_AIP_VERSION) -> str:
         """Which reading (`options`, `default_options`, `legacy`, `devai-0.1`, `none`) aip of that version uses."""
         version = parse_version(aip_version)
-        if version < (0, 5, 0):
+        if version < LUA_DEVAI:
             return "devai-0.1" if "devai-0.1" in self.tables else "none"
-        if version < (0, 5, 10):
+        if version < OPTIONS_SECTIONS:
             return "legacy" if "legacy" in self.tables else "none"
-        if version < (0, 7, 10):
+        if version < OPTIONS_TABLE:
             if "default_options" in self.tables:
                 return "default_options"
             return "legacy" if "legacy" in self.tables else "none"
@@ -68,7 +69,7 @@ class ConfigFileResult:
 
     def options_for_version(self, aip_version: str = DEFAULT_AIP_VERSION) -> dict[str, Any]:
         """The options this file contributes under `aip_version` (empty when aip refuses the file)."""
-        if self.has_hyphenated_default_options and parse_version(aip_version) >= (0, 5, 10):
+        if self.has_hyphenated_default_options and parse_version(aip_version) >= OPTIONS_SECTIONS:
             return {}
         return dict(self.tables.get(self.reading_for(aip_version), {}))
 
@@ -76,7 +77,7 @@ class ConfigFileResult:
         """0.5.10 – 0.7.9 print `==== WARNING … format has been updated` for any file without
         `[default_options]`, even an empty one (spec §6 case 6, `A:src/agent/agent_options.rs@7a9720fb`)."""
         version = parse_version(aip_version)
-        return (0, 5, 10) <= version < (0, 7, 10) and "default_options" not in self.tables
+        return OPTIONS_SECTIONS <= version < OPTIONS_TABLE and "default_options" not in self.tables
 
     def location(self, reading: str, key: str, alias: str | None = None) -> Location | None:
         """Where `key` (or alias `alias` of `model_aliases`) was set for `reading`."""

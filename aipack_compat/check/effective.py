@@ -20,7 +20,8 @@ from aipack_compat.load.toml_spans import KeySpans, TomlPath
 from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.model.location import Location
 from aipack_compat.model.option_keys import OPTION_KEYS
-from aipack_compat.model.versions import DEFAULT_AIP_VERSION, Version, parse_version
+from aipack_compat.model.eras import AIP_RENAME, OPTIONS_SECTIONS, OPTIONS_TABLE, SPLIT_BASE_CONFIG
+from aipack_compat.model.versions import DEFAULT_AIP_VERSION, Version, parse_version, version_text
 
 __all__ = [
     "Effective", "EffectiveValue", "LayerUse", "Provenance", "check_effective", "merge_layers", "shipped_default_options",
@@ -113,22 +114,22 @@ def shipped_default_options(aip_version: str) -> tuple[str, dict[str, Any]] | No
         options["input_concurrency"] = 2
     if v >= (0, 8, 33):
         options["model_aliases"] = dict(SHIPPED_ALIASES)
-    layer = "default" if v >= (0, 7, 18) else "base-legacy" if v >= (0, 6, 0) else "workspace"
+    layer = "default" if v >= SPLIT_BASE_CONFIG else "base-legacy" if v >= AIP_RENAME else "workspace"
     return layer, options
 
 
 def _layer_note(result: ConfigFileResult, v: Version) -> str | None:
     """None when aip of version `v` reads this file; otherwise why it does not (§1.1)."""
     folder = Path(result.path).parent.name
-    if result.layer in ("default", "user") and v < (0, 7, 18):
+    if result.layer in ("default", "user") and v < SPLIT_BASE_CONFIG:
         return "config-default.toml / config-user.toml exist only from aip 0.7.18"
-    if result.layer == "base-legacy" and v >= (0, 7, 18):
+    if result.layer == "base-legacy" and v >= SPLIT_BASE_CONFIG:
         return "renamed to config-deprecated.toml and not read by aip 0.7.18+"
-    if result.layer == "base-legacy" and v < (0, 6, 0):
+    if result.layer == "base-legacy" and v < AIP_RENAME:
         return "devai has no base config"
-    if result.layer == "workspace" and folder == ".devai" and v >= (0, 6, 0):
+    if result.layer == "workspace" and folder == ".devai" and v >= AIP_RENAME:
         return "aip 0.6+ never reads .devai/"
-    if result.layer == "workspace" and folder == ".aipack" and v < (0, 6, 0):
+    if result.layer == "workspace" and folder == ".aipack" and v < AIP_RENAME:
         return "devai reads .devai/config.toml, not .aipack/"
     return None
 
@@ -226,7 +227,7 @@ def check_effective(effective: Effective, where_path: str) -> list[Diagnostic]:
                             f"`{key}` is read only from aip {since}; aip {effective.aip_version} ignores it"))
     for use in effective.layers:
         if use.era in ("options", "default_options") and use.reading not in (use.era, "not read", "# Options"):
-            since = "0.7.10" if use.era == "options" else "0.5.10"
+            since = version_text(OPTIONS_TABLE if use.era == "options" else OPTIONS_SECTIONS)
             found.append(rules.NEEDS_NEWER_AIP.diagnostic(
                 use.path, f"[{use.era}] is read only from aip {since}; aip {effective.aip_version} reads "
                 f"{'nothing' if use.reading == 'none' else use.reading} from this file"))

@@ -12,7 +12,9 @@ import posixpath
 from aipack_compat.rules import sh
 from aipack_compat.load.aip_argv import RUN_FLAGS
 from aipack_compat.model.diagnostic import Diagnostic
+from aipack_compat.model.eras import AIP_RENAME, LAST_DEVAI_RELEASE, LAST_RHAI_DEVAI_RELEASE, SINGLE_SHOT_FLAG
 from aipack_compat.model.invocation import Invocation, ScriptScan
+from aipack_compat.model.versions import version_text
 
 # canonical flag -> (first version, last version or None); aipack-spec §4.2
 FLAG_ERAS: dict[str, tuple[tuple[int, int, int], tuple[int, int, int] | None]] = {
@@ -24,13 +26,11 @@ FLAG_ERAS: dict[str, tuple[tuple[int, int, int], tuple[int, int, int] | None]] =
     "open": ((0, 5, 0), None),
     "not-interactive": ((0, 5, 10), (0, 6, 18)),
     "ni": ((0, 5, 10), None),
-    "single-shot": ((0, 7, 0), None),
+    "single-shot": (SINGLE_SHOT_FLAG, None),
     "xp-tui": ((0, 7, 15), None),  # ignored from 0.8.0 but still parsed
     "old-term": ((0, 8, 0), None),
     "help": ((0, 0, 2), None),
 }
-DEVAI_LUA_VERSION = "0.5.12"
-DEVAI_RHAI_VERSION = "0.1.0"
 
 
 def check_script_text(path: str, text: str, workspace_root: str | None, *,
@@ -61,7 +61,7 @@ def check_scan(scan: ScriptScan, root: str, aip_version: str | None = None) -> l
 def _is_devai_version(version: str) -> bool:
     from aipack_compat.model.agent import parse_aip_version
 
-    return parse_aip_version(version) < (0, 6, 0)
+    return parse_aip_version(version) < AIP_RENAME
 
 
 def era_version(program: str, root: str) -> str:
@@ -70,7 +70,7 @@ def era_version(program: str, root: str) -> str:
 
     if program == "devai":
         legacy_dirs = (os.path.join(root, ".devai", "customs"), os.path.join(root, ".devai", "defaults"))
-        return DEVAI_RHAI_VERSION if any(os.path.isdir(d) for d in legacy_dirs) else DEVAI_LUA_VERSION
+        return LAST_RHAI_DEVAI_RELEASE if any(os.path.isdir(d) for d in legacy_dirs) else LAST_DEVAI_RELEASE
     return DEFAULT_AIP_VERSION
 
 
@@ -100,7 +100,7 @@ def _check_invocation(invocation: Invocation, root: str, version: str, layout: s
             continue
         first, last = FLAG_ERAS[entry[0]]
         if parsed_version < first or (last is not None and parsed_version > last):
-            span = f"{_dotted(first)}–{_dotted(last)}" if last else f"{_dotted(first)}+"
+            span = f"{version_text(first)}–{version_text(last)}" if last else f"{version_text(first)}+"
             out.append(sh.FLAG_NOT_IN_ERA.at(where, f"`{spelling}` exists in {span}, not in {invocation.program} {version}",
                                              hint="use `-s` (0.7.0+) instead" if entry[0] == "not-interactive" else None))
     if invocation.dry is not None and invocation.dry not in ("req", "res"):
@@ -117,7 +117,7 @@ def _check_invocation(invocation: Invocation, root: str, version: str, layout: s
         out.append(sh.FILES_AND_INPUTS.at(where, "aip refuses `-f` together with `-i` (Cannot use both --on-inputs and --on-files)"))
     if not invocation.single_shot and not invocation.watch and parsed_version >= (0, 5, 0):
         # the one-shot flag by era (spec §4.2): none before 0.5.10, `--ni` 0.5.10+, `-s` 0.7.0+
-        if parsed_version >= (0, 7, 0):
+        if parsed_version >= SINGLE_SHOT_FLAG:
             advice = "add `-s`"
         elif parsed_version >= (0, 5, 10):
             advice = "add `--ni` (`--not-interactive`; it became `-s` in aip 0.7.0)"
@@ -184,5 +184,3 @@ def _check_rewrites(scan: ScriptScan, root: str) -> list[Diagnostic]:
     return out
 
 
-def _dotted(version: tuple[int, int, int]) -> str:
-    return ".".join(str(part) for part in version)

@@ -80,6 +80,7 @@ def _workspace_configs(path: str, version: str) -> list[tuple[str, str]]:
     aip 0.8.29+ looks for `.aipack/` only in the directory itself; older versions walk up to the nearest
     ancestor that has one (`A:src/exec/init/init_wks.rs@952ad06e`, `@67ccd049`). devai reads `.devai/`.
     """
+    from aipack_compat.model.eras import AIP_RENAME, CWD_ONLY_WORKSPACE
     from aipack_compat.model.versions import parse_version
     from aipack_compat.errors import UsageFailure
     from aipack_compat.load.workspace import classify
@@ -94,13 +95,13 @@ def _workspace_configs(path: str, version: str) -> list[tuple[str, str]]:
         return [(path, "workspace")]
     v = parse_version(version)
     folder = Path(path)
-    candidates = [folder] if v >= (0, 8, 29) else [folder, *folder.resolve().parents]
+    candidates = [folder] if v >= CWD_ONLY_WORKSPACE else [folder, *folder.resolve().parents]
     for directory in candidates:
         found = [str(directory / sub / "config.toml") for sub in (".aipack", ".devai")
                  if (directory / sub / "config.toml").is_file()]
         if found:
             return [(config, "workspace") for config in found]
-        if (directory / ".aipack").is_dir() or (v < (0, 6, 0) and (directory / ".devai").is_dir()):
+        if (directory / ".aipack").is_dir() or (v < AIP_RENAME and (directory / ".devai").is_dir()):
             return []  # the workspace folder exists without a config: aip skips the layer (spec §6 case 13)
     return []
 

@@ -42,7 +42,8 @@ def command(
     color: bool | None,
 ) -> int:
     """Check configs, agents, pack.toml files and scripts under PATHS (default: .)."""
-    from aipack_compat.check.checker import DEFAULT_AIP_VERSION, CheckSettings, check_paths
+    from aipack_compat.check.checker import CheckSettings, check_paths
+    from aipack_compat.model.versions import DEFAULT_AIP_VERSION
     from aipack_compat.model.diagnostic import CheckResult, Severity
     from aipack_compat.report.diagnostics import REPORTERS_BY_NAME, render_text
 

@@ -17,5 +17,5 @@ def test_model_resolution_loads_neither_the_config_checker_nor_toml_spans() -> N
     assert "aipack_compat.model.model_resolution" in loaded
     assert not loaded & set(FORBIDDEN)
     project = {name for name in loaded if name.startswith("aipack_compat")}
-    assert project == {"aipack_compat", "aipack_compat.model", "aipack_compat.model.versions",
+    assert project == {"aipack_compat", "aipack_compat.model", "aipack_compat.model.versions", "aipack_compat.model.eras",
                        "aipack_compat.model.option_keys", "aipack_compat.model.model_resolution"}
