@@ -9,18 +9,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from aipack_compat.rules import agt
-from aipack_compat.model.agent import (
-    DEFAULT_AIP_VERSION,
-    AgentDocument,
-    FencedBlock,
-    PromptPartDoc,
-    RawSection,
-    parse_aip_version,
-)
+from aipack_compat.model.agent import AgentDocument, FencedBlock, PromptPartDoc, RawSection, parse_aip_version
 from aipack_compat.model.diagnostic import Diagnostic, Severity
 from aipack_compat.model.eras import AIP_RENAME, CONFIG_SECTION_REMOVED, LUA_DEVAI, OPTIONS_SECTIONS, USER_SECTION
-from aipack_compat.model.versions import version_text
+from aipack_compat.model.versions import DEFAULT_AIP_VERSION, version_text
+from aipack_compat.rules import agt
 
 _STAGE_HEADINGS = {"before_all": "# Before All", "data": "# Data", "output": "# Output", "after_all": "# After All"}
 _PROMPT_NAMES = ("instruction", "inst", "user", "system", "assistant", "model", "mind trick", "jedi trick")

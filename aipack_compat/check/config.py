@@ -30,7 +30,6 @@ from aipack_compat.rules import cfg as rules
 
 __all__ = ["ConfigFileResult", "check_config_text"]
 
-LAYERS = ("default", "user", "base-legacy", "workspace", "agent")
 LEGACY_TOP_LEVEL = ("genai", "runtime")
 # Models the shipped base template has set over time (spec §1.8); anything else in config-default.toml was edited.
 SHIPPED_DEFAULT_MODELS = ("gpt-4o-mini", "gpt-4.1-mini", "gpt-5-mini", "gpt-5.1", "gpt-5.4", "gpt-5.6-luna")
@@ -49,7 +48,6 @@ class ConfigFileResult:
     fatal: bool = False  # aip 0.8.x refuses this file (syntax error, wrong type, [default-options])
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)  # checked values per reading
     has_hyphenated_default_options: bool = False
-    is_comment_only: bool = False
 
     def reading_for(self, aip_version: str = DEFAULT_AIP_VERSION) -> str:
         """Which reading (`options`, `default_options`, `legacy`, `devai-0.1`, `none`) aip of that version uses."""
@@ -102,7 +100,6 @@ def check_config_text(path: str, text: str, layer: str) -> ConfigFileResult:
     """Check the text of one config file for `layer` (default | user | base-legacy | workspace)."""
     document = parse_toml(text)
     diagnostics = syntax_diagnostics(path, document)
-    comment_only = all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
     if document.data is None:
         return ConfigFileResult(path, layer, "unparsable", {}, document.spans, tuple(diagnostics), fatal=True)
     data = document.data
@@ -156,8 +153,7 @@ def check_config_text(path: str, text: str, layer: str) -> ConfigFileResult:
     diagnostics.extend(_top_level_diagnostics(path, data, spans))
     diagnostics.extend(_layer_diagnostics(path, layer, text, data, spans))
 
-    result = ConfigFileResult(path, layer, _era(data), {}, spans, tuple(diagnostics), fatal, tables, hyphenated,
-                              comment_only)
+    result = ConfigFileResult(path, layer, _era(data), {}, spans, tuple(diagnostics), fatal, tables, hyphenated)
     return replace(result, options=result.options_for_version(DEFAULT_AIP_VERSION))
 
 

@@ -66,7 +66,7 @@ def _is_devai_version(version: str) -> bool:
 
 def era_version(program: str, root: str) -> str:
     """The aip version a call is judged against: devai by binary/layout, else the current aip."""
-    from aipack_compat.model.agent import DEFAULT_AIP_VERSION
+    from aipack_compat.model.versions import DEFAULT_AIP_VERSION
 
     if program == "devai":
         legacy_dirs = (os.path.join(root, ".devai", "customs"), os.path.join(root, ".devai", "defaults"))
