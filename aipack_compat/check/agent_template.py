@@ -146,9 +146,9 @@ def _scan_expression(
             if token[7:] not in BUILTIN_HELPERS:
                 findings.append(TemplateFinding("helper", token[7:], line, column))
             continue
-        name = _undefined_root(token, roots, stack)
-        if name is not None:
-            findings.append(TemplateFinding("undefined", name, line, column))
+        undefined = _undefined_root(token, roots, stack)
+        if undefined is not None:
+            findings.append(TemplateFinding("undefined", undefined, line, column))
     if block:
         stack.append(_Frame(head, block_params))
 

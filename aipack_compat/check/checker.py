@@ -107,8 +107,8 @@ def _check_base_layers(ctx: _Context, found: DiscoveredFiles) -> None:
     explicit = ctx.settings.base_dir is not None
     if ctx.settings.use_base:
         layers = base_layers(ctx.settings.base_dir)
-        for layer, path in applicable_base_layers(layers, ctx.settings.aip_version):
-            checked = _check_config(ctx, str(path), layer, report=explicit)
+        for layer, base_file in applicable_base_layers(layers, ctx.settings.aip_version):
+            checked = _check_config(ctx, str(base_file), layer, report=explicit)
             if checked is not None:
                 ctx.base_results.append(checked)
     for path in found.base_configs:  # base-like files inside the checked tree: report, do not layer

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from typing import TYPE_CHECKING
 
 from aipack_compat.rules import sh
 from aipack_compat.load.aip_argv import RUN_FLAGS
@@ -15,6 +16,9 @@ from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.model.eras import AIP_RENAME, LAST_DEVAI_RELEASE, LAST_RHAI_DEVAI_RELEASE, SINGLE_SHOT_FLAG
 from aipack_compat.model.invocation import Invocation, ScriptScan
 from aipack_compat.model.versions import version_text
+
+if TYPE_CHECKING:
+    from aipack_compat.load.agent_ref import AgentRefResolution
 
 # canonical flag -> (first version, last version or None); aipack-spec §4.2
 FLAG_ERAS: dict[str, tuple[tuple[int, int, int], tuple[int, int, int] | None]] = {
@@ -148,8 +152,8 @@ def _check_agent(invocation: Invocation, root: str, version: str) -> list[Diagno
     return [sh.AGENT_NOT_FOUND.at(invocation.location, resolution.reason.split("\n", 1)[0])]
 
 
-def resolve_agent(ref: str, workdir: str, root: str, version: str):  # type: ignore[no-untyped-def]
-    """`load.agent_ref.resolve_agent_ref` from the invocation's directory (AgentRefResolution)."""
+def resolve_agent(ref: str, workdir: str, root: str, version: str) -> AgentRefResolution:
+    """`load.agent_ref.resolve_agent_ref` from the invocation's directory."""
     from aipack_compat.load.agent_ref import resolve_agent_ref
 
     cwd = posixpath.normpath(posixpath.join(root, workdir))

@@ -14,7 +14,7 @@ from typing import TextIO
 from aipack_compat.execute.cache import ResponseCache
 from aipack_compat.execute.client import OllamaClient
 from aipack_compat.execute.progress import Progress
-from aipack_compat.execute.wire import Extras
+from aipack_compat.execute.wire import Extras, WireMode
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class RunSettings:
     resume: bool = False
     cache_dir: Path | None = None
     """None disables the cache."""
-    wire: str | None = None
+    wire: WireMode | None = None
     aip_version: str | None = None
     timeout_seconds: float | None = None
     retries: int | None = None
@@ -50,7 +50,7 @@ class RunContext:
     """The migrated workspace: job paths (agents, inputs, outputs, workdirs) are relative to it."""
     aip_version: str
     """The aip release whose eras apply (wire, inputs, Lua); `--aip-version` over the config's."""
-    wire: str
+    wire: WireMode
     session_uid: str
     client: OllamaClient
     cache: ResponseCache | None

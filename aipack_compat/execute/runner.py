@@ -33,7 +33,7 @@ from aipack_compat.execute.subagent import SubAgentService, caller_workspace_opt
 from aipack_compat.execute.wire import build_request
 from aipack_compat.model.job import JobConfig, JobSpec, MatrixCell
 from aipack_compat.model.options import AgentOptions
-from aipack_compat.model.run import BackendFacts, CellSummary, RunError, RunRecord, RunSummary
+from aipack_compat.model.run import BackendFacts, CellSummary, RunError, RunRecord, RunStatus, RunSummary
 
 if TYPE_CHECKING:
     import httpx
@@ -232,10 +232,10 @@ class _CellRun:
             self.all_ok = False
             await self._record(task.index, task.input, key=key, status="error", error=model, started_at=started)
             return
-        request = build_request(task.messages, model, options.temperature, options.top_p, self.context.wire,  # type: ignore[arg-type]
+        request = build_request(task.messages, model, options.temperature, options.top_p, self.context.wire,
                                 self.context.aip_version, self.context.settings.extras)
         digest = request.digest
-        common = dict(key=key, request_digest=digest, request=request.body, model=model, started_at=started)
+        common: dict[str, Any] = dict(key=key, request_digest=digest, request=request.body, model=model, started_at=started)
         cache = self.context.cache
         cache_key = digest if self.repetition == 0 else f"{digest}~{self.repetition}"
         reply = cache.get(cache_key) if cache else None
@@ -287,11 +287,11 @@ class _CellRun:
             self.models[requested] = _resolve(requested, options.model_aliases, self.context.aip_version)
         return self.models[requested]
 
-    async def _record(self, index: int, task_input: Any, *, status: str, key: str | None = None,
+    async def _record(self, index: int, task_input: Any, *, status: RunStatus, key: str | None = None,
                       **fields: Any) -> None:
         record = RunRecord(key=key or item_key(self.job.name, self.cell.label, index, task_input),
                            job=self.job.name, cell=self.cell.label, input_index=index, input=task_input,
-                           status=status, **fields)  # type: ignore[arg-type]
+                           status=status, **fields)
         await self.journal.append(record)
         self.tally.add(record)
         self.context.progress.advance(record)

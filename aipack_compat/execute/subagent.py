@@ -274,7 +274,7 @@ class _SubRun:
     async def _ai_call(self, messages: list[dict[str, str]], options: AgentOptions) -> dict[str, Any]:
         run, stats = self.service.context, self.service.stats
         model = _resolve_model(options, run.aip_version)
-        request = build_request(messages, model, options.temperature, options.top_p, run.wire,  # type: ignore[arg-type]
+        request = build_request(messages, model, options.temperature, options.top_p, run.wire,
                                 run.aip_version, run.settings.extras)
         cache = run.cache
         reply = cache.get(request.digest) if cache else None

@@ -66,11 +66,11 @@ class Reply:
     total_duration_ns: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        return {name: getattr(self, name) for name in self.__slots__}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Reply":
-        return cls(**{key: data.get(key) for key in cls.__slots__})  # type: ignore[attr-defined]
+        return cls(**{key: data.get(key) for key in cls.__slots__})
 
 
 def dumps(body: dict[str, Any]) -> bytes:

@@ -7,14 +7,14 @@ Paths inside it are relative to `root` (the directory that was migrated) and use
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from aipack_compat.model.options import AgentOptions
 from aipack_compat.model.versions import DEFAULT_AIP_VERSION
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 
 
 class _Contract(BaseModel):

@@ -66,7 +66,8 @@ def new_path_wire_version(version: str, observed: WireEra) -> str:
     other era. aip 0.8.15/0.8.16 installed from source without `--locked` resolve genai 0.6.x, which
     speaks native /api/chat with gzip and serde's alphabetical key order, i.e. the wire of aip
     0.8.21-0.8.30 (wire-protocol.md §1.1 and the §1.2 rows), so that is what the new path sends."""
-    if observed == "ollama-native" and declared_era(version) == "openai-v1" and parse_version(version) >= (0, 8, 15):
+    parsed = parse_version(version)
+    if observed == "ollama-native" and parsed is not None and (0, 8, 15) <= parsed < NATIVE_WIRE:  # declared /v1
         return SOURCE_BUILT_NATIVE_WIRE
     return version
 
