@@ -13,15 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from aipack_compat.check.config import ConfigFileResult
-from aipack_compat.model.model_resolution import ADAPTER_KEY_ENV, ResolvedModel, resolve_model
-from aipack_compat.rules import Rule
-from aipack_compat.rules import cfg as rules
 from aipack_compat.load.toml_spans import KeySpans, TomlPath
 from aipack_compat.model.diagnostic import Diagnostic
-from aipack_compat.model.location import Location
-from aipack_compat.model.option_keys import OPTION_KEYS
 from aipack_compat.model.eras import AIP_RENAME, OPTIONS_SECTIONS, OPTIONS_TABLE, SPLIT_BASE_CONFIG
+from aipack_compat.model.location import Location
+from aipack_compat.model.model_resolution import ADAPTER_KEY_ENV, ResolvedModel, resolve_model
+from aipack_compat.model.option_keys import OPTION_KEYS
 from aipack_compat.model.versions import DEFAULT_AIP_VERSION, Version, parse_version, version_text
+from aipack_compat.rules import Rule
+from aipack_compat.rules import cfg as rules
 
 __all__ = [
     "Effective", "EffectiveValue", "LayerUse", "Provenance", "check_effective", "merge_layers", "shipped_default_options",

@@ -10,12 +10,12 @@ import os
 import posixpath
 from typing import TYPE_CHECKING
 
-from aipack_compat.rules import sh
 from aipack_compat.load.aip_argv import RUN_FLAGS
 from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.model.eras import AIP_RENAME, LAST_DEVAI_RELEASE, LAST_RHAI_DEVAI_RELEASE, SINGLE_SHOT_FLAG
 from aipack_compat.model.invocation import Invocation, ScriptScan
 from aipack_compat.model.versions import version_text
+from aipack_compat.rules import sh
 
 if TYPE_CHECKING:
     from aipack_compat.load.agent_ref import AgentRefResolution

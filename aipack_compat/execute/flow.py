@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from aipack_compat.execute.inputs import task_inputs
+from aipack_compat.model.eras import BEFORE_ALL_TEMPLATE_ROOT, INPUT_TEMPLATE_ROOT
 from aipack_compat.model.job import AgentSpec
 from aipack_compat.model.options import AgentOptions
-from aipack_compat.model.eras import BEFORE_ALL_TEMPLATE_ROOT, INPUT_TEMPLATE_ROOT
 from aipack_compat.model.versions import at_least
 
 

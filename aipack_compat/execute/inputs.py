@@ -16,8 +16,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from aipack_compat.model.job import InputSpec
 from aipack_compat.model.eras import LUA_DEVAI
+from aipack_compat.model.job import InputSpec
 from aipack_compat.model.versions import at_least
 
 # Extensions aip's `is_likely_text` treats as text beyond `text/*` mime types (0.8.18+,

@@ -11,14 +11,14 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from aipack_compat.rules import mig
 from aipack_compat.files import TextFile, read_text_file
+from aipack_compat.load.agent_spec import agent_key
 from aipack_compat.migrate.report import ReportEntry
 from aipack_compat.model.diagnostic import Diagnostic
-from aipack_compat.load.agent_spec import agent_key
 from aipack_compat.model.eras import LAST_RHAI_DEVAI_RELEASE
 from aipack_compat.model.job import AgentSpec, OptionProvenance, SourceLocation
 from aipack_compat.model.versions import DEFAULT_AIP_VERSION
+from aipack_compat.rules import mig
 
 # the aip version whose reading of a config shape is migrated (check/config.py `era` names)
 ERA_READING_VERSION = {"devai-0.1": LAST_RHAI_DEVAI_RELEASE, "devai-0.5": "0.5.9", "default_options": "0.7.9"}

@@ -13,11 +13,11 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from aipack_compat.rules import mig
 from aipack_compat.migrate.report import ReportEntry
 from aipack_compat.migrate.sources import WorkspaceConfig, config_options, read_agent, read_workspace_config
 from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.model.invocation import CELL_PLACEHOLDER, INPUT_PLACEHOLDERS, ConfigRewrite, Invocation, ScriptScan
+from aipack_compat.rules import mig
 from aipack_compat.model.job import (
     AgentSpec, InputSpec, JobConfig, JobSpec, MatrixCell, OutputSpec, RunFlags, SourceLocation,
 )

@@ -1,7 +1,7 @@
 """AGT: agent files (`.aip`, `.devai`, devai `.md`) as aip's line lexer reads them (spec §3, §6 cases 22–36, 54)."""
 
-from aipack_compat.rules import Rule
 from aipack_compat.model.diagnostic import Severity
+from aipack_compat.rules import Rule
 
 IGNORED_HEADING = Rule(
     "AGT001",

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aipack_compat.check.agent import check_agent
-from aipack_compat.rules import agt
 from aipack_compat.load.agent import parse_agent
 from aipack_compat.load.options_table import read_agent_options
 from aipack_compat.model.diagnostic import Diagnostic, Severity
+from aipack_compat.rules import agt
 
 CORPUS = (Path(__file__).parents[3] / "../shared/corpus").resolve()
 

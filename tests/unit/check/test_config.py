@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from aipack_compat.check.config import check_config_text
 from aipack_compat.load.options_table import check_agent_options_toml, check_options_table
-from aipack_compat.rules import all_rules
 from aipack_compat.load.toml_spans import parse_toml
+from aipack_compat.rules import all_rules
 
 CORPUS = (Path(__file__).parents[3] / "../shared/corpus").resolve()
 
