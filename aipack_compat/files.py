@@ -26,7 +26,7 @@ class TextFile:
 
 def read_text_file(path: str | os.PathLike[str], max_bytes: int = MAX_TEXT_BYTES) -> TextFile | Diagnostic:
     """Read a UTF-8 text file, or explain (as a diagnostic) why it cannot be read."""
-    from aipack_compat.check.rules import io as rules
+    from aipack_compat.rules import io as rules
 
     shown = str(path)
     try:
@@ -81,7 +81,7 @@ def diagnostic_line(diagnostic: Diagnostic) -> str:
 
 def decode_text(path: str, raw: bytes) -> TextFile | Diagnostic:
     """Decode bytes as UTF-8 (BOM tolerated only where the caller handles it)."""
-    from aipack_compat.check.rules import io as rules
+    from aipack_compat.rules import io as rules
 
     if b"\x00" in raw[:8192]:
         return rules.NOT_UTF8.diagnostic(path, "file looks binary (contains NUL bytes)")

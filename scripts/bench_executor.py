@@ -358,7 +358,7 @@ def bench_d(work: Path, total: int = 20) -> None:
 
 async def _run_runner(config_path: Path, results: Path, concurrency: int, cache: Path | None) -> object:
     from aipack_compat.execute.progress import Progress
-    from aipack_compat.execute.runner import RunSettings
+    from aipack_compat.execute.context import RunSettings
     from aipack_compat.execute.session import load_job_config, run_job_config
 
     settings = RunSettings(config_path=config_path, results_path=results, concurrency=concurrency,

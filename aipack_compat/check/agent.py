@@ -7,24 +7,25 @@ when a template contains `{{` or a Lua stage exists, which keeps `validate` star
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from aipack_compat.check.rules import agt
-from aipack_compat.model.agent import (
-    DEFAULT_AIP_VERSION,
-    AgentDocument,
-    FencedBlock,
-    PromptPartDoc,
-    RawSection,
-    parse_aip_version,
-)
+from aipack_compat.model.agent import AgentDocument, FencedBlock, PromptPartDoc, RawSection, parse_aip_version
 from aipack_compat.model.diagnostic import Diagnostic, Severity
+from aipack_compat.model.eras import AIP_RENAME, CONFIG_SECTION_REMOVED, LUA_DEVAI, OPTIONS_SECTIONS, USER_SECTION
+from aipack_compat.model.versions import DEFAULT_AIP_VERSION, version_text
+from aipack_compat.rules import agt
 
 _STAGE_HEADINGS = {"before_all": "# Before All", "data": "# Data", "output": "# Output", "after_all": "# After All"}
 _PROMPT_NAMES = ("instruction", "inst", "user", "system", "assistant", "model", "mind trick", "jedi trick")
 
 
-def check_agent(doc: AgentDocument, aip_version: str = DEFAULT_AIP_VERSION) -> list[Diagnostic]:
-    """Every AGT finding for `doc` as `aip_version` would run it (parse `doc` with the same version)."""
+def check_agent(doc: AgentDocument, aip_version: str = DEFAULT_AIP_VERSION,
+                options: dict[str, Any] | None = None) -> list[Diagnostic]:
+    """Every AGT finding for `doc` as `aip_version` would run it (parse `doc` with the same version).
+
+    `options` is the `# Options` TOML as parsed (load/options_table.py `read_agent_options`); None when
+    the agent has none or it is not valid TOML (the option checks report that).
+    """
     version = parse_aip_version(aip_version)
     found: list[Diagnostic] = []
     found += _file_level(doc, version)
@@ -32,21 +33,21 @@ def check_agent(doc: AgentDocument, aip_version: str = DEFAULT_AIP_VERSION) -> l
     found += _sections(doc, version)
     for part in doc.prompt_parts:
         found += _prompt_part(doc, part, aip_version, version)
-    if version >= (0, 5, 0):
+    if version >= LUA_DEVAI:
         found += _lua_stages(doc, aip_version)
-    found += _options_block(doc)
+    found += _options_block(doc, options)
     return sorted(found, key=Diagnostic.sort_key)
 
 
 def _file_level(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     extension = os.path.splitext(doc.path)[1].lower()
-    if version >= (0, 6, 0) and extension in (".devai", ".md"):
+    if version >= AIP_RENAME and extension in (".devai", ".md"):
         stem = os.path.splitext(os.path.basename(doc.path))[0]
         found.append(
             agt.UNRUNNABLE_EXTENSION.diagnostic(
                 doc.path,
-                f"aip {_show(version)} runs only `.aip` agents; `aip run {os.path.basename(doc.path)}` looks for "
+                f"aip {version_text(version)} runs only `.aip` agents; `aip run {os.path.basename(doc.path)}` looks for "
                 f"`{os.path.basename(doc.path)}.aip` and is not found",
                 hint=f"rename it to `{stem}.aip`" + (" and port its Rhai blocks to Lua" if doc.rhai_blocks else ""),
             )
@@ -61,7 +62,7 @@ def _file_level(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagn
         found.append(
             agt.EMPTY_AGENT.diagnostic(
                 doc.path,
-                f"aip {_show(version)} finds no prompt part and no script stage in this agent: it makes no AI call and runs nothing",
+                f"aip {version_text(version)} finds no prompt part and no script stage in this agent: it makes no AI call and runs nothing",
                 1 if doc.line_count else 0,
                 hint="check the headings: `# Instruction`/`# System`/`# Data`/`# Output`…",
             )
@@ -92,17 +93,17 @@ def _headings(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagnos
             found.append(
                 agt.LEGACY_CONFIG.diagnostic(
                     doc.path,
-                    f"`# Config` is ignored silently by aip {_show(version)} (removed in 0.6.7): its model/options override is lost",
+                    f"`# Config` is ignored silently by aip {version_text(version)} (removed in 0.6.7): its model/options override is lost",
                     line,
                     1,
                     hint="move the keys, flat, into a `# Options` ```toml block",
                 )
             )
-        elif role_name == "user" and version < (0, 6, 7) and "`" not in name:
+        elif role_name == "user" and version < USER_SECTION and "`" not in name:
             found.append(
                 agt.USER_HEADING_UNSUPPORTED.diagnostic(
                     doc.path,
-                    f"`# User` is a prompt part only from aip 0.6.7; {_show(version)} ignores it and its text",
+                    f"`# User` is a prompt part only from aip 0.6.7; {version_text(version)} ignores it and its text",
                     line,
                     1,
                     hint="use `# Instruction`, which every version reads",
@@ -112,7 +113,7 @@ def _headings(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagnos
             found.append(
                 agt.PROMPT_OPTIONS_UNSUPPORTED.diagnostic(
                     doc.path,
-                    f"`{shown}`: header options need aip 0.6.8+; {_show(version)} does not recognise the heading and drops the part",
+                    f"`{shown}`: header options need aip 0.6.8+; {version_text(version)} does not recognise the heading and drops the part",
                     line,
                     1,
                     hint=f"write `# {role_name.title()}` without the backtick options for this version",
@@ -124,10 +125,10 @@ def _headings(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagnos
 
 
 def _ignored_message(shown: str, name: str, version: tuple[int, int, int], part: PromptPartDoc | None) -> str:
-    message = f"`{shown}` is not a section for aip {_show(version)}: the heading and the text below it, up to the next recognised heading, are ignored"
-    if name == "options" and version < (0, 5, 10):
+    message = f"`{shown}` is not a section for aip {version_text(version)}: the heading and the text below it, up to the next recognised heading, are ignored"
+    if name == "options" and version < OPTIONS_SECTIONS:
         message += " (`# Options` is read from 0.5.10)"
-    elif name in ("before all", "after all", "system", "assistant", "model", "mind trick", "jedi trick") and version < (0, 5, 0):
+    elif name in ("before all", "after all", "system", "assistant", "model", "mind trick", "jedi trick") and version < LUA_DEVAI:
         message += " (this section exists from 0.5.0)"
     if part is not None:
         message += f"; it also ends the `{part.heading.strip()}` part above"
@@ -140,7 +141,7 @@ def _inside_fence(doc: AgentDocument, line: int) -> bool:
 
 def _sections(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    script_language = "rhai" if version < (0, 5, 0) else "lua"
+    script_language = "rhai" if version < LUA_DEVAI else "lua"
     seen: dict[str, int] = {}
     has_config = doc.legacy_config_toml is not None
     for index, section in enumerate(doc.sections):
@@ -184,13 +185,13 @@ def _sections(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagnos
                     1,
                 )
             )
-    if has_config and doc.options_toml is not None and (0, 5, 10) <= version < (0, 6, 7):
+    if has_config and doc.options_toml is not None and OPTIONS_SECTIONS <= version < CONFIG_SECTION_REMOVED:
         line = next((s.start_line for s in doc.sections if s.kind == "legacy_config"), 0)
         found.append(
             agt.CONFIG_AND_OPTIONS.diagnostic(
                 doc.path,
                 "Agent file cannot have a '# Config' and '# Options' section: aip "
-                f"{_show(version)} refuses to load it",
+                f"{version_text(version)} refuses to load it",
                 line,
                 1,
                 hint="delete `# Config` and keep `# Options`",
@@ -201,7 +202,7 @@ def _sections(doc: AgentDocument, version: tuple[int, int, int]) -> list[Diagnos
         found.append(
             agt.LEGACY_CONFIG.diagnostic(
                 doc.path,
-                f"`# Config` is read by aip {_show(version)} but removed in 0.6.7, which ignores it silently (its model override is then lost)",
+                f"`# Config` is read by aip {version_text(version)} but removed in 0.6.7, which ignores it silently (its model override is then lost)",
                 line,
                 1,
                 hint="move the keys, flat, into `# Options` (0.5.10+)",
@@ -287,15 +288,9 @@ def _lua_stages(doc: AgentDocument, aip_version: str) -> list[Diagnostic]:
     return found
 
 
-def _options_block(doc: AgentDocument) -> list[Diagnostic]:
-    if doc.options_toml is None or "options" not in doc.options_toml:
+def _options_block(doc: AgentDocument, data: dict[str, Any] | None) -> list[Diagnostic]:
+    if doc.options_toml is None or data is None:
         return []
-    import tomllib
-
-    try:
-        data = tomllib.loads(doc.options_toml)
-    except tomllib.TOMLDecodeError:
-        return []  # syntax is reported by the options checker (the lead's config checks)
     found: list[Diagnostic] = []
     for table in ("options", "default_options"):
         if isinstance(data.get(table), dict):
@@ -325,5 +320,3 @@ def _file_line(source_lines: tuple[int, ...], chunk_line: int, fallback: int) ->
     return fallback
 
 
-def _show(version: tuple[int, int, int]) -> str:
-    return ".".join(str(n) for n in version)

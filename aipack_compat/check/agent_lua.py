@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aipack_compat.model.agent import parse_aip_version
+from aipack_compat.model.eras import AIP_RENAME
 
 _LOAD: Any = None
 _LUA_ERROR = re.compile(r"^[^:\n]*:(\d+): (.*)$", re.DOTALL)
@@ -128,10 +129,10 @@ def legacy_globals(code: str, aip_version: str) -> list[LegacyGlobalUse]:
         line = scrubbed.count("\n", 0, match.start()) + 1
         column = match.start() - (scrubbed.rfind("\n", 0, match.start()) + 1) + 1
         if name == "devai":
-            if version < (0, 6, 0):
+            if version < AIP_RENAME:
                 continue  # devai 0.5.x: `devai.skip`, `devai.before_all_response` exist
             found.append(LegacyGlobalUse(name, line, column, True, "`devai` exists only in devai 0.5.x, never in aip; use `aip.flow.*`"))
-        elif version < (0, 6, 0):
+        elif version < AIP_RENAME:
             found.append(LegacyGlobalUse(name, line, column, True, "`aipack` appeared in aip 0.6.0; devai 0.5 has `devai.*`"))
         elif version >= (0, 8, 1):
             found.append(LegacyGlobalUse(name, line, column, True, "`aipack` was removed in aip 0.8.1 (a563ef52); use `aip.flow.*`"))

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aipack_compat.check.rules import agt
 from aipack_compat.model.agent import AgentDocument, PromptPartDoc
 from aipack_compat.model.diagnostic import Diagnostic, Severity
+from aipack_compat.rules import agt
 
 
 def prompt_part_findings(

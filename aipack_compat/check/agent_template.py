@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from aipack_compat.model.agent import parse_aip_version
+from aipack_compat.model.eras import BEFORE_ALL_TEMPLATE_ROOT, INPUT_TEMPLATE_ROOT
 
 # handlebars-rust 6 built-ins (`src/helpers/mod.rs`): block helpers and the default-feature inline ones.
 BUILTIN_HELPERS = frozenset(
@@ -47,9 +48,9 @@ class TemplateFinding:
 def root_variables(aip_version: str) -> frozenset[str]:
     version = parse_aip_version(aip_version)
     names = {"data"}
-    if version >= (0, 6, 14):
+    if version >= INPUT_TEMPLATE_ROOT:
         names.add("input")
-    if version >= (0, 7, 15):
+    if version >= BEFORE_ALL_TEMPLATE_ROOT:
         names.add("before_all")
     return frozenset(names)
 
@@ -145,9 +146,9 @@ def _scan_expression(
             if token[7:] not in BUILTIN_HELPERS:
                 findings.append(TemplateFinding("helper", token[7:], line, column))
             continue
-        name = _undefined_root(token, roots, stack)
-        if name is not None:
-            findings.append(TemplateFinding("undefined", name, line, column))
+        undefined = _undefined_root(token, roots, stack)
+        if undefined is not None:
+            findings.append(TemplateFinding("undefined", undefined, line, column))
     if block:
         stack.append(_Frame(head, block_params))
 

@@ -10,15 +10,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aipack_compat.files import TextFile, read_text_file
 from aipack_compat.load.workspace import BaseLayers, DiscoveredFiles, base_layers, discover
 from aipack_compat.model.diagnostic import CheckResult, Diagnostic
+from aipack_compat.model.eras import AIP_RENAME, LAST_DEVAI_RELEASE, SPLIT_BASE_CONFIG
 from aipack_compat.model.versions import DEFAULT_AIP_VERSION, parse_version
 
-__all__ = ["DEFAULT_AIP_VERSION", "CheckSettings", "check_paths"]
-DEVAI_LUA_VERSION = "0.5.12"  # the last devai release: the era a `.devai` agent is judged in
+if TYPE_CHECKING:
+    from aipack_compat.load.options_table import AgentOptionsBlock
+
+__all__ = ["CheckSettings", "check_paths"]
 
 
 @dataclass(slots=True)
@@ -47,7 +50,7 @@ def check_paths(paths: list[str], settings: CheckSettings | None = None) -> Chec
     found = discover(paths)
     ctx = _Context(settings, CheckResult())
     for path, reason in found.unreadable:
-        from aipack_compat.check.rules import io
+        from aipack_compat.rules import io
 
         ctx.result.diagnostics.append(io.UNREADABLE.diagnostic(path, f"cannot read: {reason}"))
     _check_base_layers(ctx, found)
@@ -64,7 +67,7 @@ def check_paths(paths: list[str], settings: CheckSettings | None = None) -> Chec
         for script_path in found.scripts:
             _check_script(ctx, script_path)
         for path, line, column, what in found.unread_scripts:
-            from aipack_compat.check.rules import sh
+            from aipack_compat.rules import sh
 
             ctx.result.diagnostics.append(sh.RUN_IN_UNREAD_FILE.diagnostic(
                 path, f"`aip run` in a {what}, which aipack-compat does not read: its runs are not checked or migrated",
@@ -81,7 +84,7 @@ def _read(ctx: _Context, path: str, report: bool = True) -> TextFile | None:
     if report:
         ctx.result.files_checked.append(path)
         if not loaded.text.strip():
-            from aipack_compat.check.rules import io
+            from aipack_compat.rules import io
 
             ctx.result.diagnostics.append(io.EMPTY_FILE.diagnostic(path, "file is empty (or only whitespace)"))
     return loaded
@@ -104,8 +107,8 @@ def _check_base_layers(ctx: _Context, found: DiscoveredFiles) -> None:
     explicit = ctx.settings.base_dir is not None
     if ctx.settings.use_base:
         layers = base_layers(ctx.settings.base_dir)
-        for layer, path in applicable_base_layers(layers, ctx.settings.aip_version):
-            checked = _check_config(ctx, str(path), layer, report=explicit)
+        for layer, base_file in applicable_base_layers(layers, ctx.settings.aip_version):
+            checked = _check_config(ctx, str(base_file), layer, report=explicit)
             if checked is not None:
                 ctx.base_results.append(checked)
     for path in found.base_configs:  # base-like files inside the checked tree: report, do not layer
@@ -124,9 +127,9 @@ def applicable_base_layers(layers: BaseLayers, aip_version: str) -> list[tuple[s
     devai never had a base config.
     """
     version = parse_version(aip_version)
-    if version >= (0, 7, 18):
+    if version >= SPLIT_BASE_CONFIG:
         return [(layer, path) for layer, path in (("default", layers.default), ("user", layers.user)) if path]
-    if version >= (0, 6, 0) and layers.legacy is not None:
+    if version >= AIP_RENAME and layers.legacy is not None:
         return [("base-legacy", layers.legacy)]
     return []
 
@@ -180,46 +183,35 @@ def _check_agent(ctx: _Context, agent_path: str) -> None:
         return
     from aipack_compat.check.agent import check_agent
     from aipack_compat.load.agent import parse_agent
+    from aipack_compat.load.options_table import read_agent_options
 
     version = ctx.settings.aip_version
     document = parse_agent(agent_path, text.text, version)
-    ctx.result.extend(check_agent(document, version))
-    agent_options = _check_agent_options(ctx, agent_path, document)
-    _check_agent_effective(ctx, agent_path, document, agent_options)
+    # `# Options` is parsed once: the agent checks, the option types and the merge all read this
+    options = read_agent_options(document)
+    ctx.result.extend(check_agent(document, version, options.document.data if options else None))
+    if options is not None:
+        ctx.result.extend(options.diagnostics)
+    _check_agent_effective(ctx, agent_path, options)
     _check_lua_support(ctx, agent_path, document)
 
 
-def _check_agent_options(ctx: _Context, agent_path: str, document: Any) -> dict[str, Any] | None:
-    """The `# Options` TOML block, type-checked like a config table (errors located in the agent)."""
-    if not getattr(document, "options_toml", None):
-        return None
-    from aipack_compat.check.config import check_agent_options_toml
-
-    options, diagnostics = check_agent_options_toml(agent_path, document.options_toml, document.options_line)
-    ctx.result.extend(diagnostics)
-    return options
-
-
-def _check_agent_effective(ctx: _Context, agent_path: str, document: Any, agent_options: dict | None) -> None:
+def _check_agent_effective(ctx: _Context, agent_path: str, options: AgentOptionsBlock | None) -> None:
     if agent_path.endswith(".md"):
         return  # devai 0.1 agents: the era's single config was checked on its own
     from aipack_compat.check.effective import check_effective, merge_layers
-    from aipack_compat.check.rules.cfg import BUILTIN_DEFAULT_LAYER
+    from aipack_compat.rules.cfg import BUILTIN_DEFAULT_LAYER
 
     version = ctx.settings.aip_version
     layers = [*ctx.base_results]
     if agent_path.endswith(".devai") and ctx.settings.explicit_aip_version is None:
         # a .devai agent runs under devai 0.5.x: one workspace config, no base layers (spec §1.1)
-        version, layers = DEVAI_LUA_VERSION, []
+        version, layers = LAST_DEVAI_RELEASE, []
     workspace = _workspace_config_for(ctx, agent_path)
     if workspace is not None:
         layers.append(workspace)
-    agent_spans = None
-    if getattr(document, "options_toml", None):
-        from aipack_compat.load.toml_spans import parse_toml
-
-        agent_spans = parse_toml(document.options_toml, document.options_line - 1).spans
-    effective = merge_layers(layers, agent_options, agent_path, aip_version=version, agent_spans=agent_spans)
+    effective = merge_layers(layers, options.values if options else None, agent_path, aip_version=version,
+                             agent_spans=options.document.spans if options else None)
     for diagnostic in check_effective(effective, agent_path):
         # "assuming the shipped defaults" is one fact about the run, not about each agent.
         if diagnostic.code == BUILTIN_DEFAULT_LAYER.code:

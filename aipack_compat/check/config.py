@@ -16,23 +16,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from aipack_compat.check.rules import cfg as rules
-from aipack_compat.load.toml_spans import KeySpans, Span, TomlPath, parse_toml
-from aipack_compat.model.diagnostic import Diagnostic
-from aipack_compat.model.option_keys import OPTION_KEYS
-# Re-exported: migrate/sources.py and cli/commands/config.py import these names from here.
-from aipack_compat.model.versions import DEFAULT_AIP_VERSION, Version, parse_version
-from aipack_compat.check.options_table import (
-    diagnostic_at, key_span_of, serde_kind, suggest, syntax_diagnostics, toml_literal, type_problem, value_span_of,
-    check_agent_options_toml, check_options_table,
+from aipack_compat.load.options_table import (
+    check_options_table, diagnostic_at, key_span_of, serde_kind, suggest, syntax_diagnostics, toml_literal, type_problem,
+    value_span_of,
 )
+from aipack_compat.load.toml_spans import KeySpans, TomlPath, parse_toml
+from aipack_compat.model.diagnostic import Diagnostic
+from aipack_compat.model.eras import LUA_DEVAI, OPTIONS_SECTIONS, OPTIONS_TABLE
+from aipack_compat.model.location import Location
+from aipack_compat.model.option_keys import OPTION_KEYS
+from aipack_compat.model.versions import DEFAULT_AIP_VERSION, parse_version
+from aipack_compat.rules import cfg as rules
 
-__all__ = [
-    "check_config_text", "check_options_table", "check_agent_options_toml", "ConfigFileResult",
-    "DEFAULT_AIP_VERSION", "Version", "parse_version",
-]
+__all__ = ["ConfigFileResult", "check_config_text"]
 
-LAYERS = ("default", "user", "base-legacy", "workspace", "agent")
 LEGACY_TOP_LEVEL = ("genai", "runtime")
 # Models the shipped base template has set over time (spec §1.8); anything else in config-default.toml was edited.
 SHIPPED_DEFAULT_MODELS = ("gpt-4o-mini", "gpt-4.1-mini", "gpt-5-mini", "gpt-5.1", "gpt-5.4", "gpt-5.6-luna")
@@ -51,16 +48,15 @@ class ConfigFileResult:
     fatal: bool = False  # aip 0.8.x refuses this file (syntax error, wrong type, [default-options])
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)  # checked values per reading
     has_hyphenated_default_options: bool = False
-    is_comment_only: bool = False
 
     def reading_for(self, aip_version: str = DEFAULT_AIP_VERSION) -> str:
         """Which reading (`options`, `default_options`, `legacy`, `devai-0.1`, `none`) aip of that version uses."""
         version = parse_version(aip_version)
-        if version < (0, 5, 0):
+        if version < LUA_DEVAI:
             return "devai-0.1" if "devai-0.1" in self.tables else "none"
-        if version < (0, 5, 10):
+        if version < OPTIONS_SECTIONS:
             return "legacy" if "legacy" in self.tables else "none"
-        if version < (0, 7, 10):
+        if version < OPTIONS_TABLE:
             if "default_options" in self.tables:
                 return "default_options"
             return "legacy" if "legacy" in self.tables else "none"
@@ -71,7 +67,7 @@ class ConfigFileResult:
 
     def options_for_version(self, aip_version: str = DEFAULT_AIP_VERSION) -> dict[str, Any]:
         """The options this file contributes under `aip_version` (empty when aip refuses the file)."""
-        if self.has_hyphenated_default_options and parse_version(aip_version) >= (0, 5, 10):
+        if self.has_hyphenated_default_options and parse_version(aip_version) >= OPTIONS_SECTIONS:
             return {}
         return dict(self.tables.get(self.reading_for(aip_version), {}))
 
@@ -79,9 +75,9 @@ class ConfigFileResult:
         """0.5.10 – 0.7.9 print `==== WARNING … format has been updated` for any file without
         `[default_options]`, even an empty one (spec §6 case 6, `A:src/agent/agent_options.rs@7a9720fb`)."""
         version = parse_version(aip_version)
-        return (0, 5, 10) <= version < (0, 7, 10) and "default_options" not in self.tables
+        return OPTIONS_SECTIONS <= version < OPTIONS_TABLE and "default_options" not in self.tables
 
-    def location(self, reading: str, key: str, alias: str | None = None) -> Span | None:
+    def location(self, reading: str, key: str, alias: str | None = None) -> Location | None:
         """Where `key` (or alias `alias` of `model_aliases`) was set for `reading`."""
         for path in _source_paths(reading, key, alias):
             entry = self.spans.get(path)
@@ -104,7 +100,6 @@ def check_config_text(path: str, text: str, layer: str) -> ConfigFileResult:
     """Check the text of one config file for `layer` (default | user | base-legacy | workspace)."""
     document = parse_toml(text)
     diagnostics = syntax_diagnostics(path, document)
-    comment_only = all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
     if document.data is None:
         return ConfigFileResult(path, layer, "unparsable", {}, document.spans, tuple(diagnostics), fatal=True)
     data = document.data
@@ -158,8 +153,7 @@ def check_config_text(path: str, text: str, layer: str) -> ConfigFileResult:
     diagnostics.extend(_top_level_diagnostics(path, data, spans))
     diagnostics.extend(_layer_diagnostics(path, layer, text, data, spans))
 
-    result = ConfigFileResult(path, layer, _era(data), {}, spans, tuple(diagnostics), fatal, tables, hyphenated,
-                              comment_only)
+    result = ConfigFileResult(path, layer, _era(data), {}, spans, tuple(diagnostics), fatal, tables, hyphenated)
     return replace(result, options=result.options_for_version(DEFAULT_AIP_VERSION))
 
 

@@ -1,8 +1,7 @@
 """aip's layer merge with provenance, and the checks on the merged result (model routing, aliases, versions).
 
 Pure and pydantic-free (validate path). Sources: aipack-spec §1.1–1.3, §1.8, §2; wire-protocol §2.
-Model resolution itself lives in check/model_resolution.py; `resolve_model` and `ResolvedModel` are
-re-exported here for existing importers.
+Model resolution itself lives in model/model_resolution.py (the executor resolves models too).
 """
 
 from __future__ import annotations
@@ -14,16 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from aipack_compat.check.config import ConfigFileResult
-from aipack_compat.check.model_resolution import ADAPTER_KEY_ENV, ResolvedModel, resolve_model
-from aipack_compat.check.rules import cfg as rules
 from aipack_compat.load.toml_spans import KeySpans, TomlPath
 from aipack_compat.model.diagnostic import Diagnostic
+from aipack_compat.model.eras import AIP_RENAME, OPTIONS_SECTIONS, OPTIONS_TABLE, SPLIT_BASE_CONFIG
+from aipack_compat.model.location import Location
+from aipack_compat.model.model_resolution import ADAPTER_KEY_ENV, ResolvedModel, resolve_model
 from aipack_compat.model.option_keys import OPTION_KEYS
-from aipack_compat.model.versions import DEFAULT_AIP_VERSION, Version, parse_version
+from aipack_compat.model.versions import DEFAULT_AIP_VERSION, Version, parse_version, version_text
+from aipack_compat.rules import Rule
+from aipack_compat.rules import cfg as rules
 
 __all__ = [
-    "Effective", "EffectiveValue", "LayerUse", "Provenance", "ResolvedModel", "check_effective", "merge_layers",
-    "resolve_model", "shipped_default_options",
+    "Effective", "EffectiveValue", "LayerUse", "Provenance", "check_effective", "merge_layers", "shipped_default_options",
 ]
 
 # Model names that look like a hosted provider's; without a matching adapter genai sends them to Ollama.
@@ -40,14 +41,17 @@ SHIPPED_ALIASES = {"glm": "zai::glm-5.2", "kimi": "kimi::kimi-k3", "f-kimi": "fi
 @dataclass(frozen=True, slots=True)
 class Provenance:
     layer: str  # default | user | base-legacy | workspace | agent
-    path: str
-    line: int = 0
-    column: int = 0
+    location: Location  # the file, and where the key starts in it (line 0: not known)
     builtin: bool = False  # the built-in copy of the shipped template (no file on disk)
 
     @property
     def where(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
+        return f"{self.location.path}:{self.location.line}" if self.location.line else self.location.path
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `config show --format json` fields (model/config.py ValueSource)."""
+        return {"layer": self.layer, "path": self.location.path, "line": self.location.line,
+                "column": self.location.column, "builtin": self.builtin}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +96,8 @@ class Effective:
             "aip_version": self.aip_version,
             "agent_path": self.agent_path,
             "layers": [asdict(layer) for layer in self.layers],
-            "options": {k: {"value": e.value, **asdict(e.provenance)} for k, e in self.values.items()},
-            "model_aliases": {k: {"value": e.value, **asdict(e.provenance)} for k, e in self.aliases.items()},
+            "options": {k: {"value": e.value, **e.provenance.to_dict()} for k, e in self.values.items()},
+            "model_aliases": {k: {"value": e.value, **e.provenance.to_dict()} for k, e in self.aliases.items()},
             "resolved_model": resolved.to_dict() if resolved else None,
             "builtin_default": self.builtin_default,
             "refused_files": list(self.refused_files),
@@ -110,22 +114,22 @@ def shipped_default_options(aip_version: str) -> tuple[str, dict[str, Any]] | No
         options["input_concurrency"] = 2
     if v >= (0, 8, 33):
         options["model_aliases"] = dict(SHIPPED_ALIASES)
-    layer = "default" if v >= (0, 7, 18) else "base-legacy" if v >= (0, 6, 0) else "workspace"
+    layer = "default" if v >= SPLIT_BASE_CONFIG else "base-legacy" if v >= AIP_RENAME else "workspace"
     return layer, options
 
 
 def _layer_note(result: ConfigFileResult, v: Version) -> str | None:
     """None when aip of version `v` reads this file; otherwise why it does not (§1.1)."""
     folder = Path(result.path).parent.name
-    if result.layer in ("default", "user") and v < (0, 7, 18):
+    if result.layer in ("default", "user") and v < SPLIT_BASE_CONFIG:
         return "config-default.toml / config-user.toml exist only from aip 0.7.18"
-    if result.layer == "base-legacy" and v >= (0, 7, 18):
+    if result.layer == "base-legacy" and v >= SPLIT_BASE_CONFIG:
         return "renamed to config-deprecated.toml and not read by aip 0.7.18+"
-    if result.layer == "base-legacy" and v < (0, 6, 0):
+    if result.layer == "base-legacy" and v < AIP_RENAME:
         return "devai has no base config"
-    if result.layer == "workspace" and folder == ".devai" and v >= (0, 6, 0):
+    if result.layer == "workspace" and folder == ".devai" and v >= AIP_RENAME:
         return "aip 0.6+ never reads .devai/"
-    if result.layer == "workspace" and folder == ".aipack" and v < (0, 6, 0):
+    if result.layer == "workspace" and folder == ".aipack" and v < AIP_RENAME:
         return "devai reads .devai/config.toml, not .aipack/"
     return None
 
@@ -155,7 +159,7 @@ def merge_layers(
         origin = f"<built-in {'config-default.toml' if base_layer == 'default' else 'config.toml'} of aip {aip_version}>"
         uses.append(LayerUse(base_layer, origin, "options", "options",
                              "no file found; aip (re)creates it from its template, so its shipped values apply"))
-        _fold(values, aliases, base_options, lambda key, alias=None: Provenance(base_layer, origin, builtin=True))
+        _fold(values, aliases, base_options, lambda key, alias=None: Provenance(base_layer, Location(origin), builtin=True))
     refused: list[str] = []
     for result in sorted(results, key=lambda r: _LAYER_RANK.get(r.layer, 3)):
         note = _layer_note(result, v)
@@ -170,7 +174,7 @@ def merge_layers(
         def provenance(key: str, alias: str | None = None, result: ConfigFileResult = result,
                        reading: str = reading) -> Provenance:
             span = result.location(reading, key, alias)
-            return Provenance(result.layer, result.path, span.line if span else 0, span.column if span else 0)
+            return Provenance(result.layer, Location(result.path, span.line, span.column) if span else Location(result.path))
 
         _fold(values, aliases, result.options_for_version(aip_version), provenance)
     if agent_options:
@@ -179,7 +183,7 @@ def merge_layers(
 
         def agent_provenance(key: str, alias: str | None = None) -> Provenance:
             entry = (agent_spans or {}).get((key, alias) if alias is not None else (key,))
-            return Provenance("agent", shown, entry.key.line if entry else 0, entry.key.column if entry else 0)
+            return Provenance("agent", Location(shown, entry.key.line, entry.key.column) if entry else Location(shown))
 
         _fold(values, aliases, agent_options, agent_provenance)
     return Effective(aip_version, values, aliases, tuple(uses), agent_path, builtin, tuple(refused))
@@ -203,10 +207,10 @@ def check_effective(effective: Effective, where_path: str) -> list[Diagnostic]:
     v = parse_version(effective.aip_version)
     found: list[Diagnostic] = []
 
-    def at(rule: Any, provenance: Provenance | None, message: str, hint: str | None = None) -> Diagnostic:
+    def at(rule: Rule, provenance: Provenance | None, message: str, hint: str | None = None) -> Diagnostic:
         if provenance is None or provenance.builtin:
             return rule.diagnostic(where_path, message, hint=hint)
-        return rule.diagnostic(provenance.path, message, provenance.line, provenance.column, hint=hint)
+        return rule.at(provenance.location, message, hint=hint)
 
     if effective.builtin_default:
         shipped = (shipped_default_options(effective.aip_version) or ("", {}))[1]
@@ -223,7 +227,7 @@ def check_effective(effective: Effective, where_path: str) -> list[Diagnostic]:
                             f"`{key}` is read only from aip {since}; aip {effective.aip_version} ignores it"))
     for use in effective.layers:
         if use.era in ("options", "default_options") and use.reading not in (use.era, "not read", "# Options"):
-            since = "0.7.10" if use.era == "options" else "0.5.10"
+            since = version_text(OPTIONS_TABLE if use.era == "options" else OPTIONS_SECTIONS)
             found.append(rules.NEEDS_NEWER_AIP.diagnostic(
                 use.path, f"[{use.era}] is read only from aip {since}; aip {effective.aip_version} reads "
                 f"{'nothing' if use.reading == 'none' else use.reading} from this file"))

@@ -6,30 +6,14 @@ lexer in `aipack_compat.lua.support`; nothing is executed and lupa is not import
 
 from __future__ import annotations
 
-from aipack_compat.check.rules import Rule
-from aipack_compat.model.diagnostic import Diagnostic, Severity
-
-UNSUPPORTED_AIP_FUNCTION = Rule(
-    "AGT201",
-    "unsupported-aip-function",
-    "A Lua stage calls an aip.* function that aipack-compat's runtime does not provide.",
-    Severity.WARNING,
-    "What it does: scans every ```` ```lua ```` stage (strings and comments skipped) for references "
-    "like `aip.web.get` / `utils.file.load` and reports the ones missing from the runtime's supported "
-    "list (see docs/lua-api.md). Why: when that line runs, `aipack-compat run` fails the task with "
-    "\"attempt to call a nil value\", while the "
-    "real `aip` would have run it; knowing before the run lets you keep that job on `aip` or rewrite "
-    "the call. Example: `aip.zip.create(...)` is reported; `aip.file.load(path)` is not.",
-)
-
-RULES: tuple[Rule, ...] = (UNSUPPORTED_AIP_FUNCTION,)
+from aipack_compat.model.diagnostic import Diagnostic
+from aipack_compat.rules.agt import AIP_FUNCTION_OUTPUT_MAY_DIFFER, UNSUPPORTED_AIP_FUNCTION
 
 _STAGE_TITLES = {"before_all": "# Before All", "data": "# Data", "output": "# Output", "after_all": "# After All"}
 
 
 def check_lua_support(path: str, stages: dict[str, tuple[str, int]]) -> list[Diagnostic]:
     """Diagnostics for unsupported aip.* references; `stages` maps stage -> (code, first code line)."""
-    from aipack_compat.check.rules.agt import AIP_FUNCTION_OUTPUT_MAY_DIFFER
     from aipack_compat.lua.support import (
         APPROXIMATE_FUNCTIONS, EXPLICITLY_UNSUPPORTED, approximate_calls, canonical_name, unsupported_calls,
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from aipack_compat.check.rules import pck
 from aipack_compat.model.diagnostic import Diagnostic
+from aipack_compat.rules import pck
 
 _IDENT = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_-]*$")
 _VERSION = re.compile(r"^\d+\.\d+\.\d+(-[A-Za-z][\w-]*(\.\d+)?)?$")

@@ -1,6 +1,6 @@
 """An agent file read at run time (the sub-agent of `aip.agent.run`) into the AgentSpec jobs carry.
 
-Built exactly as `migrate` builds a job config's agents (check/agent_spec.py), but strict where
+Built exactly as `migrate` builds a job config's agents (load/agent_spec.py), but strict where
 migrate reports and goes on: aip refuses to run an agent whose `# Options` is invalid, and a Rhai
 stage (devai <= 0.1.0) cannot run in the Lua executor, so both are the run's error here.
 """
@@ -10,17 +10,12 @@ from __future__ import annotations
 import os
 import posixpath
 
-from aipack_compat.check.agent_spec import agent_key, agent_spec_from_text
+from aipack_compat.load.agent_spec import agent_key, agent_spec_from_text
 from aipack_compat.model.job import AgentSpec
 
 
 class AgentFileError(Exception):
     """The agent file cannot run; str() is one located line (`path[:line]: message`)."""
-
-
-def agent_name(root: str, agent_path: str) -> str:
-    """The agent's key as `migrate` names agents: its path relative to root, no extension."""
-    return agent_key(root, agent_path)
 
 
 def load_agent_spec(root: str, agent_path: str, aip_version: str) -> AgentSpec:

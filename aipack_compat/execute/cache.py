@@ -35,8 +35,6 @@ class CacheStats:
 class ResponseCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.hits = 0
-        self.misses = 0
 
     def _path(self, digest: str) -> Path:
         return self.directory / digest[:2] / f"{digest}.json"
@@ -45,12 +43,9 @@ class ResponseCache:
         try:
             data = json.loads(self._path(digest).read_bytes())
         except (OSError, ValueError):
-            self.misses += 1
             return None
         if not isinstance(data, dict):
-            self.misses += 1
             return None
-        self.hits += 1
         return Reply.from_json(data)
 
     def put(self, digest: str, reply: Reply) -> None:

@@ -17,7 +17,8 @@ from contextlib import contextmanager
 
 
 class BackendError(Exception):
-    retryable = False
+    transient = False
+    """True for failures a later attempt may not meet (an unreachable endpoint, a timeout)."""
 
     def __init__(self, message: str, *, endpoint: str = "", status_code: int | None = None,
                  retry_after: float | None = None) -> None:
@@ -26,17 +27,21 @@ class BackendError(Exception):
         self.status_code = status_code
         self.retry_after = retry_after
 
+    @property
+    def retryable(self) -> bool:
+        return self.transient
+
 
 class BackendUnreachable(BackendError):
-    retryable = True
+    transient = True
 
 
 class BackendTimeout(BackendError):
-    retryable = True
+    transient = True
 
 
 class BackendHTTPError(BackendError):
-    @property  # type: ignore[override]
+    @property
     def retryable(self) -> bool:
         return self.status_code is not None and (self.status_code >= 500 or self.status_code == 429)
 
@@ -46,11 +51,11 @@ class ModelNotFound(BackendHTTPError):
 
 
 class StreamProtocolError(BackendError):
-    retryable = True
+    transient = True
 
 
 class ModelError(BackendError):
-    retryable = True
+    transient = True
 
 
 @contextmanager

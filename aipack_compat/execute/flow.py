@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from aipack_compat.execute.inputs import task_inputs
+from aipack_compat.model.eras import BEFORE_ALL_TEMPLATE_ROOT, INPUT_TEMPLATE_ROOT
 from aipack_compat.model.job import AgentSpec
 from aipack_compat.model.options import AgentOptions
 from aipack_compat.model.versions import at_least
@@ -186,9 +187,9 @@ class AgentFlow:
     def _template_scope(self, task_input: Any, data: Any, before_all: Any) -> dict[str, Any]:
         # Handlebars roots by version (aipack-spec.md §3.5): `input` from 0.6.14, `before_all` from 0.7.15.
         scope: dict[str, Any] = {"data": data}
-        if at_least(self.context.aip_version, "0.6.14"):
+        if at_least(self.context.aip_version, INPUT_TEMPLATE_ROOT):
             scope["input"] = task_input
-        if at_least(self.context.aip_version, "0.7.15"):
+        if at_least(self.context.aip_version, BEFORE_ALL_TEMPLATE_ROOT):
             scope["before_all"] = before_all
         return scope
 

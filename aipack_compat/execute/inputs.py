@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from aipack_compat.model.eras import LUA_DEVAI
 from aipack_compat.model.job import InputSpec
 from aipack_compat.model.versions import at_least
 
@@ -95,7 +96,7 @@ def resolve_inputs(spec: InputSpec, cwd: Path, workspace_root: Path, aip_version
 
 def task_inputs(inputs: list[Any] | None, has_task_stage: bool, aip_version: str) -> list[Any]:
     """How many tasks run, and on what (aipack-spec.md §3.9)."""
-    if not at_least(aip_version, "0.5.0"):
+    if not at_least(aip_version, LUA_DEVAI):
         return [None] if inputs is None else list(inputs)
     if not at_least(aip_version, "0.7.17"):
         # 0.5.0-0.7.16: absent -> one nil task; an empty list -> zero tasks.

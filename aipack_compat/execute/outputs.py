@@ -13,13 +13,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from aipack_compat.execute.context import RunContext
 from aipack_compat.files import RefusedOverwrite, os_reason, write_atomic
 from aipack_compat.model.job import JobSpec, MatrixCell
-
-if TYPE_CHECKING:
-    from aipack_compat.execute.runner import Runner
 
 
 def output_text(outputs: list[Any]) -> str:
@@ -31,19 +29,19 @@ def output_text(outputs: list[Any]) -> str:
     return "".join(part if part.endswith("\n") else part + "\n" for part in parts)
 
 
-def write_cell_outputs(runner: "Runner", job: JobSpec, cell: MatrixCell, outputs: list[Any]) -> None:
+def write_cell_outputs(context: RunContext, job: JobSpec, cell: MatrixCell, outputs: list[Any]) -> None:
     """All of one cell's outputs, in input order: into the job's stdout file, or echoed."""
     text = output_text(outputs)
     target = job.output.stdout_path
     if target:
-        _write(runner, job, cell, _fill(target, job, cell), text)
+        _write(context, job, cell, _fill(target, job, cell), text)
         return
-    if runner.settings.echo_outputs and text:
-        runner.out.write(f"== {job.name} [{cell.label}]\n{text}")
-        runner.out.flush()
+    if context.settings.echo_outputs and text:
+        context.out.write(f"== {job.name} [{cell.label}]\n{text}")
+        context.out.flush()
 
 
-def write_input_outputs(runner: "Runner", job: JobSpec, cell: MatrixCell, tasks: list[Any],
+def write_input_outputs(context: RunContext, job: JobSpec, cell: MatrixCell, tasks: list[Any],
                         outputs: dict[int, Any]) -> None:
     """`per_input`: each input that produced an output gets its own file from the template.
 
@@ -54,19 +52,19 @@ def write_input_outputs(runner: "Runner", job: JobSpec, cell: MatrixCell, tasks:
     """
     template = job.output.stdout_path
     if not template:
-        write_cell_outputs(runner, job, cell, [outputs.get(i) for i in range(len(tasks))])
+        write_cell_outputs(context, job, cell, [outputs.get(i) for i in range(len(tasks))])
         return
-    workdir = (runner.root / job.workdir).resolve()
+    workdir = (context.root / job.workdir).resolve()
     by_path: dict[str, list[int]] = {}
     for index in sorted(outputs):
         task_input = tasks[index] if index < len(tasks) else None
-        filled = fill_input_template(_fill(template, job, cell), task_input, index, runner.root, workdir)
+        filled = fill_input_template(_fill(template, job, cell), task_input, index, context.root, workdir)
         by_path.setdefault(filled, []).append(index)
     for relative, indexes in by_path.items():
         if len(indexes) > 1:
-            runner.progress.note(f"{job.name} [{cell.label}]: {len(indexes)} inputs map to {relative};"
+            context.progress.note(f"{job.name} [{cell.label}]: {len(indexes)} inputs map to {relative};"
                                  " their outputs are written there one after the other, in input order")
-        _write(runner, job, cell, relative, output_text([outputs[i] for i in indexes]))
+        _write(context, job, cell, relative, output_text([outputs[i] for i in indexes]))
 
 
 def fill_input_template(template: str, task_input: Any, index: int, root: Path, workdir: Path) -> str:
@@ -88,37 +86,37 @@ def _fill(template: str, job: JobSpec, cell: MatrixCell) -> str:
     return template.replace("{cell}", cell.label).replace("{job}", job.name)
 
 
-def _write(runner: "Runner", job: JobSpec, cell: MatrixCell, relative: str, text: str) -> None:
+def _write(context: RunContext, job: JobSpec, cell: MatrixCell, relative: str, text: str) -> None:
     """One output file under `--outputs-dir` (or the migrated root); refusals become notes."""
-    base = runner.settings.outputs_dir or runner.root
+    base = context.settings.outputs_dir or context.root
     path = base / relative
-    if runner.settings.outputs_dir is not None and not _inside(path, base):
+    if context.settings.outputs_dir is not None and not _inside(path, base):
         # `--outputs-dir` promises the workspace stays untouched; `../` in a filled name would leave it
-        runner.progress.note(f"{job.name} [{cell.label}]: output not written: {relative} leaves the outputs directory")
+        context.progress.note(f"{job.name} [{cell.label}]: output not written: {relative} leaves the outputs directory")
         return
     resolved = path.resolve()
     try:
-        if resolved in runner.written_outputs or job.output.append:
-            _append(path, text, runner, job, cell)
+        if resolved in context.written_outputs or job.output.append:
+            _append(path, text, context, job, cell)
         else:
-            write_atomic(path, text, force=runner.settings.force_outputs)
-        runner.written_outputs.add(resolved)
+            write_atomic(path, text, force=context.settings.force_outputs)
+        context.written_outputs.add(resolved)
     except RefusedOverwrite as exc:
-        runner.progress.note(f"{job.name} [{cell.label}]: output not written: {exc}")
+        context.progress.note(f"{job.name} [{cell.label}]: output not written: {exc}")
     except OSError as exc:
-        runner.progress.note(f"{job.name} [{cell.label}]: cannot write {exc.filename or path}: {os_reason(exc)}")
+        context.progress.note(f"{job.name} [{cell.label}]: cannot write {exc.filename or path}: {os_reason(exc)}")
 
 
-def _append(path: Path, text: str, runner: "Runner", job: JobSpec, cell: MatrixCell) -> None:
+def _append(path: Path, text: str, context: RunContext, job: JobSpec, cell: MatrixCell) -> None:
     """`>>` in the script, or a file this run already wrote (`{ …; } > f`, `done > f`, `exec > f`):
     the script's single open file collected every run's output, so later writes go after it."""
     try:
         existing = path.read_bytes() if path.exists() else b""
     except OSError as exc:
-        runner.progress.note(f"{job.name} [{cell.label}]: cannot read {path} to append: {os_reason(exc)}")
+        context.progress.note(f"{job.name} [{cell.label}]: cannot read {path} to append: {os_reason(exc)}")
         return
-    if path.resolve() in runner.written_outputs and not job.output.append:
-        runner.progress.note(f"{job.name} [{cell.label}]: {path.name} was already written by this run; "
+    if path.resolve() in context.written_outputs and not job.output.append:
+        context.progress.note(f"{job.name} [{cell.label}]: {path.name} was already written by this run; "
                              "this output is appended after it, as the script's one open file collected both")
     write_atomic(path, existing + text.encode("utf-8"), force=True)
 

@@ -19,48 +19,24 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from aipack_compat.execute.cache import ResponseCache
 from aipack_compat.execute.client import CallFailed, OllamaClient
+from aipack_compat.execute.context import RunContext, RunSettings
 from aipack_compat.execute.flow import (AgentFlow, BeforeAll, FlowContext, NeedsLuaStages, PreparedTask,
                                         TaskFailed, ai_response_object)
 from aipack_compat.execute.inputs import resolve_inputs
 from aipack_compat.execute.journal import Journal, completed_keys
+from aipack_compat.execute.outputs import write_cell_outputs, write_input_outputs
 from aipack_compat.execute.pool import EndpointPool
 from aipack_compat.execute.progress import Progress
 from aipack_compat.execute.retry import RetryPolicy
 from aipack_compat.execute.scoring import ScoreExtractor
 from aipack_compat.execute.subagent import SubAgentService, caller_workspace_options
-from aipack_compat.execute.wire import Extras, build_request
+from aipack_compat.execute.wire import build_request
 from aipack_compat.model.job import JobConfig, JobSpec, MatrixCell
 from aipack_compat.model.options import AgentOptions
-from aipack_compat.model.run import BackendFacts, CellSummary, RunError, RunRecord, RunSummary
+from aipack_compat.model.run import BackendFacts, CellSummary, RunError, RunRecord, RunStatus, RunSummary
 
 if TYPE_CHECKING:
     import httpx
-
-
-@dataclass(frozen=True, slots=True)
-class RunSettings:
-    config_path: Path
-    results_path: Path
-    job_names: tuple[str, ...] = ()
-    ollama_urls: tuple[str, ...] = ()
-    """Empty: the config's `execution.ollama_url`."""
-    concurrency: int | None = None
-    """Overrides every job's `input_concurrency`."""
-    per_endpoint_limit: int | None = None
-    resume: bool = False
-    cache_dir: Path | None = None
-    """None disables the cache."""
-    wire: str | None = None
-    aip_version: str | None = None
-    timeout_seconds: float | None = None
-    retries: int | None = None
-    retry_base_seconds: float = 0.5
-    extras: Extras = Extras()
-    dry: str | None = None
-    force_outputs: bool = False
-    echo_outputs: bool = True
-    outputs_dir: Path | None = None
-    """Write the jobs' output files under this directory instead of the migrated workspace."""
 
 
 @dataclass(slots=True)
@@ -97,39 +73,36 @@ class Runner:
     def __init__(self, config: JobConfig, settings: RunSettings, http: "httpx.AsyncClient",
                  progress: Progress | None = None, out: TextIO | None = None) -> None:
         self.config = config
-        self.settings = settings
-        self.progress = progress or Progress()
-        self.out = out or sys.stdout
         execution = config.execution
-        self.wire = settings.wire or execution.wire
-        self.aip_version = settings.aip_version or execution.aip_version
         urls = list(settings.ollama_urls) or [execution.ollama_url]
         limit = settings.per_endpoint_limit or max(settings.concurrency or 0, 8)
-        self.client = OllamaClient(
+        client = OllamaClient(
             http, EndpointPool(urls, limit),
             RetryPolicy(retries=execution.retries if settings.retries is None else settings.retries,
                         base_seconds=settings.retry_base_seconds),
             settings.timeout_seconds or execution.request_timeout_seconds)
-        self.cache = ResponseCache(settings.cache_dir) if settings.cache_dir else None
-        # output files this run has written: a second write appends (outputs.py)
-        self.written_outputs: set[Path] = set()
-        self.root = (settings.config_path.parent / config.root).resolve()
-        self.session_uid = str(uuid.uuid4())
+        self.context = RunContext(
+            settings=settings, root=(settings.config_path.parent / config.root).resolve(),
+            aip_version=settings.aip_version or execution.aip_version, wire=settings.wire or execution.wire,
+            session_uid=str(uuid.uuid4()), client=client,
+            cache=ResponseCache(settings.cache_dir) if settings.cache_dir else None,
+            progress=progress or Progress(), out=out or sys.stdout)
         self.completed: set[str] = set()
         self.resumed = 0
-        self.sub_agents = SubAgentService(self)
+        self.sub_agents = SubAgentService(self.context)
         """Serves `aip.agent.run` from Lua stages; its `stats` count the sub-agents' work."""
 
     async def run(self) -> RunSummary:
         started = time.perf_counter()
-        if self.settings.resume:
-            self.completed = completed_keys(self.settings.results_path)
+        settings, progress = self.context.settings, self.context.progress
+        if settings.resume:
+            self.completed = completed_keys(settings.results_path)
         rows: list[CellSummary] = []
         self.sub_agents.bind(asyncio.get_running_loop())
         try:
-            async with Journal(self.settings.results_path) as journal:
+            async with Journal(settings.results_path) as journal:
                 for job in self.config.jobs:
-                    if self.settings.job_names and job.name not in self.settings.job_names:
+                    if settings.job_names and job.name not in settings.job_names:
                         continue
                     seen: dict[str, int] = {}  # a cell's options -> how many earlier cells had the same
                     for cell in cells_of(job):
@@ -138,11 +111,11 @@ class Runner:
                         seen[key] = repetition + 1
                         rows.append(await _CellRun(self, journal, job, cell, repetition).run())
             if self.sub_agents.stats.runs:
-                self.progress.note(self.sub_agents.stats.describe())
+                progress.note(self.sub_agents.stats.describe())
         finally:
             self.sub_agents.close()
-            self.progress.close()
-        return RunSummary(config_path=str(self.settings.config_path), results_path=str(self.settings.results_path),
+            progress.close()
+        return RunSummary(config_path=str(settings.config_path), results_path=str(settings.results_path),
                           wall_seconds=time.perf_counter() - started, cells=rows, resumed=self.resumed)
 
 
@@ -151,6 +124,7 @@ class _CellRun:
 
     def __init__(self, runner: Runner, journal: Journal, job: JobSpec, cell: MatrixCell, repetition: int = 0) -> None:
         self.runner = runner
+        self.context = runner.context
         # cells with the same options repeat the job (`for i in {1..5}`): the script sampled each one,
         # so each repetition has its own cache entries instead of replaying the first one's answers
         self.repetition = repetition
@@ -168,8 +142,8 @@ class _CellRun:
         self.all_ok = True
 
     async def run(self) -> CellSummary:
-        workdir = (self.runner.root / self.job.workdir).resolve()
-        inputs = resolve_inputs(self.job.inputs, workdir, self.runner.root, self.runner.aip_version)
+        workdir = (self.context.root / self.job.workdir).resolve()
+        inputs = resolve_inputs(self.job.inputs, workdir, self.context.root, self.context.aip_version)
         try:
             flow = self._flow(workdir)
             before_all = await self._stage(flow, flow.before_all, inputs)
@@ -177,31 +151,31 @@ class _CellRun:
             await self._fail_all(inputs, exc)
             return self.tally.summary()
         if before_all.skip:
-            self.runner.progress.note(f"{self.job.name} [{self.cell.label}]: skipped by # Before All"
+            self.context.progress.note(f"{self.job.name} [{self.cell.label}]: skipped by # Before All"
                                       f" ({before_all.skip_reason or 'no reason given'})")
             return self.tally.summary()
         tasks = flow.tasks(before_all.inputs)
-        self.runner.progress.start_cell(self.job.name, self.cell.label, len(tasks))
+        self.context.progress.start_cell(self.job.name, self.cell.label, len(tasks))
         await self._work(flow, before_all, tasks)
         if flow.stages & {"after_all"} and (self.all_ok or self.options.allow_run_on_task_fail):
             try:
                 await self._stage(flow, flow.after_all, tasks, [self.outputs.get(i) for i in range(len(tasks))],
                                   before_all.value)
             except TaskFailed as exc:
-                self.runner.progress.note(f"{self.job.name} [{self.cell.label}]: # After All failed: {exc}")
+                self.context.progress.note(f"{self.job.name} [{self.cell.label}]: # After All failed: {exc}")
         self._write_outputs(tasks)
         row = self.tally.summary()
-        self.runner.progress.end_cell(row)
+        self.context.progress.end_cell(row)
         return row
 
     def _flow(self, workdir: Path) -> AgentFlow:
         if self.agent is None:
             raise TaskFailed("UnknownAgent", f"job {self.job.name!r} names agent {self.job.agent!r}, "
                                              "which the config does not define")
-        context = FlowContext(workspace_dir=str(self.runner.root), aip_version=self.runner.aip_version,
-                              agent_file_path=str(self.runner.root / self.agent.source.path),
-                              session_uid=self.runner.session_uid, run_uid=str(uuid.uuid4()),
-                              dry=self.runner.settings.dry or self.job.flags.dry)
+        context = FlowContext(workspace_dir=str(self.context.root), aip_version=self.context.aip_version,
+                              agent_file_path=str(self.context.root / self.agent.source.path),
+                              session_uid=self.context.session_uid, run_uid=str(uuid.uuid4()),
+                              dry=self.context.settings.dry or self.job.flags.dry)
         workspace = caller_workspace_options(self.runner.config.workspace_options, self.agent.options, self.options)
         return AgentFlow(self.agent, self.options, context, run_agent=self.runner.sub_agents.callback(0, workspace))
 
@@ -211,13 +185,13 @@ class _CellRun:
 
     async def _fail_all(self, inputs: list[Any] | None, exc: Exception) -> None:
         kind = "NeedsLuaStages" if isinstance(exc, NeedsLuaStages) else getattr(exc, "kind", type(exc).__name__)
-        self.runner.progress.note(f"{self.job.name} [{self.cell.label}]: {exc}")
+        self.context.progress.note(f"{self.job.name} [{self.cell.label}]: {exc}")
         for index, task_input in enumerate(inputs if inputs else [None]):
             # status `error`, so `--resume` runs these again once the cause is fixed
             await self._record(index, task_input, status="error", error=RunError(type=kind, message=str(exc)))
 
     async def _work(self, flow: AgentFlow, before_all: BeforeAll, tasks: list[Any]) -> None:
-        limit = self.runner.settings.concurrency or (before_all.options or self.options).input_concurrency or 1
+        limit = self.context.settings.concurrency or (before_all.options or self.options).input_concurrency or 1
         indexes = iter(range(len(tasks)))
 
         async def worker() -> None:
@@ -258,17 +232,17 @@ class _CellRun:
             self.all_ok = False
             await self._record(task.index, task.input, key=key, status="error", error=model, started_at=started)
             return
-        request = build_request(task.messages, model, options.temperature, options.top_p, self.runner.wire,  # type: ignore[arg-type]
-                                self.runner.aip_version, self.runner.settings.extras)
+        request = build_request(task.messages, model, options.temperature, options.top_p, self.context.wire,
+                                self.context.aip_version, self.context.settings.extras)
         digest = request.digest
-        common = dict(key=key, request_digest=digest, request=request.body, model=model, started_at=started)
-        cache = self.runner.cache
+        common: dict[str, Any] = dict(key=key, request_digest=digest, request=request.body, model=model, started_at=started)
+        cache = self.context.cache
         cache_key = digest if self.repetition == 0 else f"{digest}~{self.repetition}"
         reply = cache.get(cache_key) if cache else None
         facts: dict[str, Any] = {"cached": reply is not None}
         if reply is None:
             try:
-                result = await self.runner.client.chat(request)
+                result = await self.context.client.chat(request)
             except CallFailed as failed:
                 self.all_ok = False
                 error = RunError(type=type(failed.error).__name__, message=str(failed.error),
@@ -310,31 +284,29 @@ class _CellRun:
         if not requested:
             return RunError(type="NoModel", message="no model is configured for this job (set `model`)")
         if requested not in self.models:
-            self.models[requested] = _resolve(requested, options.model_aliases, self.runner.aip_version)
+            self.models[requested] = _resolve(requested, options.model_aliases, self.context.aip_version)
         return self.models[requested]
 
-    async def _record(self, index: int, task_input: Any, *, status: str, key: str | None = None,
+    async def _record(self, index: int, task_input: Any, *, status: RunStatus, key: str | None = None,
                       **fields: Any) -> None:
         record = RunRecord(key=key or item_key(self.job.name, self.cell.label, index, task_input),
                            job=self.job.name, cell=self.cell.label, input_index=index, input=task_input,
-                           status=status, **fields)  # type: ignore[arg-type]
+                           status=status, **fields)
         await self.journal.append(record)
         self.tally.add(record)
-        self.runner.progress.advance(record)
+        self.context.progress.advance(record)
 
     def _write_outputs(self, tasks: list[Any]) -> None:
-        from aipack_compat.execute.outputs import write_cell_outputs, write_input_outputs
-
         if self.job.output.per_input:
             # the inputs as the tasks started (before any # Data rewrite): what the shell's `$f` named
-            write_input_outputs(self.runner, self.job, self.cell, tasks, self.outputs)
+            write_input_outputs(self.context, self.job, self.cell, tasks, self.outputs)
         else:
-            write_cell_outputs(self.runner, self.job, self.cell, [self.outputs.get(i) for i in range(len(tasks))])
+            write_cell_outputs(self.context, self.job, self.cell, [self.outputs.get(i) for i in range(len(tasks))])
 
 
 def _resolve(model: str, aliases: dict[str, str], aip_version: str) -> str | RunError:
     """Alias lookup and provider choice as aip does it; non-Ollama models are an item error."""
-    from aipack_compat.check.model_resolution import resolve_model
+    from aipack_compat.model.model_resolution import resolve_model
 
     resolved = resolve_model(model, aliases, aip_version)
     if not resolved.is_ollama:

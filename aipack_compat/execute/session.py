@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aipack_compat.errors import EnvironmentFailure, UsageFailure
+from aipack_compat.execute.context import RunSettings
 from aipack_compat.execute.progress import Progress
-from aipack_compat.execute.runner import Runner, RunSettings
+from aipack_compat.execute.runner import Runner
 from aipack_compat.model.job import JobConfig
 from aipack_compat.model.run import RunSummary
 

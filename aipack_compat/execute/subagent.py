@@ -33,16 +33,14 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 from aipack_compat.execute.client import CallFailed
+from aipack_compat.execute.context import RunContext
 from aipack_compat.execute.flow import AgentFlow, FlowContext, NeedsLuaStages, TaskFailed, ai_response_object
 from aipack_compat.execute.wire import build_request
 from aipack_compat.model.job import AgentSpec
 from aipack_compat.model.options import AgentOptions
-
-if TYPE_CHECKING:
-    from aipack_compat.execute.runner import Runner
 
 MAX_DEPTH = 8
 """Nested `aip.agent.run` levels allowed. aip documents no limit (an agent that runs itself never
@@ -109,10 +107,10 @@ def request_options(overlay: dict[str, Any] | None) -> AgentOptions | None:
 
 
 class SubAgentService:
-    """Serves `aip.agent.run` for one Runner: stage threads, parsed sub-agents, counters."""
+    """Serves `aip.agent.run` for one run: stage threads, parsed sub-agents, counters."""
 
-    def __init__(self, runner: "Runner") -> None:
-        self.runner = runner
+    def __init__(self, context: RunContext) -> None:
+        self.context = context
         self.stats = SubAgentStats()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
@@ -182,9 +180,9 @@ class SubAgentService:
             overlay = request_options(request.get("options"))
             if overlay is not None:
                 options = overlay.merged_over(options)
-            runner = self.runner
-            context = FlowContext(workspace_dir=str(runner.root), agent_file_path=os.path.abspath(agent_path),
-                                  aip_version=runner.aip_version, session_uid=runner.session_uid,
+            run = self.context
+            context = FlowContext(workspace_dir=str(run.root), agent_file_path=os.path.abspath(agent_path),
+                                  aip_version=run.aip_version, session_uid=run.session_uid,
                                   run_uid=str(uuid.uuid4()), dry=None,
                                   parent_run_uid=request.get("parent_run_uid"))
             flow = AgentFlow(spec, options, context, run_agent=self.callback(depth, workspace_options))
@@ -202,7 +200,7 @@ class SubAgentService:
             key = (os.path.abspath(agent_path), stat.st_mtime_ns, stat.st_size)
             spec = self._specs.get(key)
             if spec is None:
-                spec = self._specs[key] = load_agent_spec(str(self.runner.root), agent_path, self.runner.aip_version)
+                spec = self._specs[key] = load_agent_spec(str(self.context.root), agent_path, self.context.aip_version)
         except OSError as exc:
             raise SubAgentFailed(f"{agent_path}: cannot read the agent file: {exc.strerror}") from None
         except AgentFileError as exc:
@@ -274,16 +272,16 @@ class _SubRun:
         return await service.stage(flow, self.depth, flow.finish_task, task, ai_response, before_all)
 
     async def _ai_call(self, messages: list[dict[str, str]], options: AgentOptions) -> dict[str, Any]:
-        runner, stats = self.service.runner, self.service.stats
-        model = _resolve_model(options, runner.aip_version)
-        request = build_request(messages, model, options.temperature, options.top_p, runner.wire,  # type: ignore[arg-type]
-                                runner.aip_version, runner.settings.extras)
-        cache = runner.cache
+        run, stats = self.service.context, self.service.stats
+        model = _resolve_model(options, run.aip_version)
+        request = build_request(messages, model, options.temperature, options.top_p, run.wire,
+                                run.aip_version, run.settings.extras)
+        cache = run.cache
         reply = cache.get(request.digest) if cache else None
         latency = 0.0
         if reply is None:
             try:
-                result = await runner.client.chat(request)
+                result = await run.client.chat(request)
             except CallFailed as failed:
                 raise TaskFailed(type(failed.error).__name__, f"AI call to {model!r} failed: {failed.error}") from None
             reply, latency = result.reply, result.latency_seconds
@@ -298,7 +296,7 @@ class _SubRun:
 
 
 def _resolve_model(options: AgentOptions, aip_version: str) -> str:
-    from aipack_compat.check.model_resolution import resolve_model
+    from aipack_compat.model.model_resolution import resolve_model
 
     if not options.model:
         raise TaskFailed("NoModel", "no model is configured for this sub-agent (set `model`)")

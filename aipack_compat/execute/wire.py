@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from aipack_compat.model.eras import LUA_DEVAI, MODEL_NAMESPACES, NATIVE_WIRE
 from aipack_compat.model.versions import at_least
 
 WireMode = Literal["ollama", "openai", "aip-compat"]
@@ -65,11 +66,11 @@ class Reply:
     total_duration_ns: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        return {name: getattr(self, name) for name in self.__slots__}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Reply":
-        return cls(**{key: data.get(key) for key in cls.__slots__})  # type: ignore[attr-defined]
+        return cls(**{key: data.get(key) for key in cls.__slots__})
 
 
 def dumps(body: dict[str, Any]) -> bytes:
@@ -79,14 +80,14 @@ def dumps(body: dict[str, Any]) -> bytes:
 
 def wire_model(model: str, aip_version: str) -> str:
     """The model string on the wire: genai >= 0.4.0-alpha.1 (aip 0.7.15) strips `ns::`."""
-    if at_least(aip_version, "0.7.15") and "::" in model:
+    if at_least(aip_version, MODEL_NAMESPACES) and "::" in model:
         return model.split("::", 1)[1]
     return model
 
 
 def adapt_messages(messages: list[dict[str, str]], aip_version: str) -> list[dict[str, str]]:
     """Era quirks of the message list (wire-protocol.md §1.2, §6.1 items 19-20)."""
-    if not at_least(aip_version, "0.5.0"):
+    if not at_least(aip_version, LUA_DEVAI):
         # devai 0.0.9-0.1.0: the rendered instruction alone, sent as one system message
         # (ChatRequest::from_system, A:src/ai/runner.rs@5b0f7d5a).
         user_texts = [m["content"] for m in messages if m["role"] == "user"]
@@ -158,7 +159,7 @@ def _aip_request(messages: list[dict[str, str]], model: str, temperature: float 
     # Before aip 0.8.31 serde_json emitted alphabetical keys; from 0.8.31 genai enables
     # preserve_order and writes model, stream, options, messages (g:150ccb6; §6.1 item 22).
     alphabetical = not at_least(aip_version, "0.8.31")
-    if not at_least(aip_version, "0.8.17"):
+    if not at_least(aip_version, NATIVE_WIRE):
         # genai <= 0.6.0-alpha.x: OpenAI-compatible layer with the default "ollama" key (§1.2).
         headers = {"authorization": "Bearer ollama", **headers}
         body: dict[str, Any] = {"model": name, "messages": messages, "stream": False, **sampling}

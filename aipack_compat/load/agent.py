@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 from aipack_compat.load.agent_lexer_rules import LexerRules, next_block_state, rust_lines
 from aipack_compat.model.agent import (
-    DEFAULT_AIP_VERSION,
     AgentDocument,
     FencedBlock,
     HeadingDoc,
@@ -33,6 +32,7 @@ from aipack_compat.model.agent import (
     RawSection,
     StageDoc,
 )
+from aipack_compat.model.versions import DEFAULT_AIP_VERSION
 
 __all__ = ["LexerRules", "parse_agent", "rust_lines"]
 

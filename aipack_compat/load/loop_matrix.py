@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 
 from aipack_compat.load.per_input import input_placeholder, loop_header
 from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Value
-from aipack_compat.model.invocation import CELL_PLACEHOLDER, MatrixAxis, ScriptLocation, Unresolved
+from aipack_compat.model.invocation import CELL_PLACEHOLDER, MatrixAxis, Unresolved
+from aipack_compat.model.location import Location
 
 if TYPE_CHECKING:
     from aipack_compat.load.script_collect import LoopFrame, PendingRun
@@ -107,7 +108,7 @@ class MatrixPlan:
         return {f.frame_id: "{cell:" + f.variable + "}" for f in self.axes}
 
     @property
-    def location(self) -> ScriptLocation | None:
+    def location(self) -> Location | None:
         frame = self.axes[0] if self.axes else self.unknown
         return frame.location if frame is not None else None
 

@@ -25,11 +25,11 @@ from aipack_compat.model.invocation import (
     INPUT_PLACEHOLDERS,
     ConfigRewrite,
     Invocation,
-    ScriptLocation,
     ScriptOrigin,
     ScriptScan,
     Unresolved,
 )
+from aipack_compat.model.location import Location
 
 MAX_EXPANSION = 64  # cap on invocations generated from one command by loops over agents/inputs
 
@@ -39,7 +39,7 @@ class LoopFrame:
     frame_id: int
     variable: str
     values: list[Value] | None  # None: the values are only known at run time
-    location: ScriptLocation
+    location: Location
     source_text: str
     parent: int | None = None  # derived per iteration from this frame (`${model//:/_}`)
     open: bool = True  # False once the walk has left the loop body (the last value then sticks)
@@ -63,7 +63,7 @@ class LoopFrame:
 class PendingRewrite:
     kind: str
     target: str  # absolute path
-    location: ScriptLocation
+    location: Location
     sed_script: Value = None
     content: Value = None
     copy_from: Value = None
@@ -75,7 +75,7 @@ class PendingRewrite:
 
 @dataclass(slots=True)
 class PendingRun:
-    location: ScriptLocation
+    location: Location
     command_text: str
     parsed: ParsedRun
     cwd: Value
@@ -99,7 +99,7 @@ class GrepUse:
     pattern: str
     extended: bool
     files: list[Value]  # absolute paths (may contain loop tokens or globs)
-    location: ScriptLocation
+    location: Location
 
 
 class Collector:
@@ -119,7 +119,7 @@ class Collector:
         # text it generated (source_map.scan_mapped), None when the text is the file itself
         self.translate: Callable[[int, int], tuple[int, int]] | None = None
 
-    def new_frame(self, variable: str, values: list[Value] | None, location: ScriptLocation, text: str,
+    def new_frame(self, variable: str, values: list[Value] | None, location: Location, text: str,
                   parent: int | None = None) -> LoopFrame:
         frame = LoopFrame(len(self.frames) + 1, variable, values, location, text, parent)
         self.frames.append(frame)
@@ -160,15 +160,15 @@ class Collector:
                 rewrite.restored = True
         self.active_rewrites = [r for r in self.active_rewrites if r.target != target]
 
-    def problem(self, location: ScriptLocation, message: str) -> None:
+    def problem(self, location: Location, message: str) -> None:
         self.scan.parse_problems.append(location)
         self.scan.problem_messages.append(message)
 
-    def location(self, line: int, column: int, end_line: int = 0, end_column: int = 0) -> ScriptLocation:
+    def location(self, line: int, column: int, end_line: int = 0, end_column: int = 0) -> Location:
         end_line, end_column = end_line or line, end_column or column
         if self.translate is not None:  # text a runner built from another file (justfile, tasks.json)
             (line, column), (end_line, end_column) = self.translate(line, column), self.translate(end_line, end_column)
-        return ScriptLocation(self.path, line, column, end_line, end_column)
+        return Location(self.path, line, column, end_line, end_column)
 
     # -- finishing --------------------------------------------------------------------------
     def finish(self) -> ScriptScan:

@@ -13,7 +13,8 @@ import re
 
 from aipack_compat.load.script_collect import Collector
 from aipack_compat.load.shell_words import Scope
-from aipack_compat.model.invocation import ScriptLocation, ScriptOrigin, ScriptScan
+from aipack_compat.model.invocation import ScriptOrigin, ScriptScan
+from aipack_compat.model.location import Location
 
 MAX_SCRIPT_CHARS = 2_000_000
 
@@ -136,5 +137,5 @@ def _absolute(path: str) -> str:
     return posixpath.normpath(os.path.abspath(path).replace(os.sep, "/"))
 
 
-def _location(path: str, line: int, column: int) -> ScriptLocation:
-    return ScriptLocation(path, line, column, line, column)
+def _location(path: str, line: int, column: int) -> Location:
+    return Location(path, line, column, line, column)

@@ -8,6 +8,7 @@ locations (tomllib only names the second one). `parse_toml` never raises, on any
 
 Paths are tuples: `("options", "model_aliases", "fast")`; an array-of-tables element or an
 array item adds its integer index: `("packs", 0, "name")`.
+Spans are `model.location.Location`s with path "": the caller knows which file the text came from.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
+from aipack_compat.model.location import Location
+
 TomlPath = tuple[str | int, ...]
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -25,22 +28,9 @@ _TOMLLIB_END = re.compile(r"\s*\(at end of document\)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
-class Span:
-    """1-based, end column exclusive."""
-
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-
-    def shifted(self, lines: int) -> "Span":
-        return Span(self.line + lines, self.column, self.end_line + lines, self.end_column)
-
-
-@dataclass(frozen=True, slots=True)
 class KeySpans:
-    key: Span
-    value: Span | None  # None for `[table]` headers
+    key: Location
+    value: Location | None  # None for `[table]` headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +43,8 @@ class TomlSyntaxError:
 @dataclass(frozen=True, slots=True)
 class DuplicateKey:
     path: TomlPath
-    span: Span  # the second definition
-    first: Span  # the first one
+    span: Location  # the second definition
+    first: Location  # the first one
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +54,15 @@ class TomlDocument:
     error: TomlSyntaxError | None = None
     duplicates: tuple[DuplicateKey, ...] = ()
 
-    def key_span(self, path: TomlPath) -> Span | None:
+    def key_span(self, path: TomlPath) -> Location | None:
         entry = self.spans.get(path)
         return entry.key if entry else None
 
-    def value_span(self, path: TomlPath) -> Span | None:
+    def value_span(self, path: TomlPath) -> Location | None:
         entry = self.spans.get(path)
         return (entry.value or entry.key) if entry else None
 
-    def nearest(self, path: TomlPath) -> Span | None:
+    def nearest(self, path: TomlPath) -> Location | None:
         """The span of `path`, or of its closest recorded ancestor (for keys tomllib built implicitly)."""
         for size in range(len(path), 0, -1):
             entry = self.spans.get(path[:size])
@@ -129,7 +119,7 @@ class _Scanner:
         self.line_start = 0
         self.spans: dict[TomlPath, KeySpans] = {}
         self.duplicates: list[DuplicateKey] = []
-        self.defined: dict[TomlPath, Span] = {}  # explicitly defined keys and [tables]
+        self.defined: dict[TomlPath, Location] = {}  # explicitly defined keys and [tables]
         self.array_counts: dict[TomlPath, int] = {}
 
     # -- position helpers -------------------------------------------------------------
@@ -168,7 +158,7 @@ class _Scanner:
                 return
 
     # -- records ----------------------------------------------------------------------
-    def record(self, path: TomlPath, key: Span, value: Span | None, explicit: bool = True) -> None:
+    def record(self, path: TomlPath, key: Location, value: Location | None, explicit: bool = True) -> None:
         if explicit:
             first = self.defined.get(path)
             if first is not None:
@@ -213,7 +203,7 @@ class _Scanner:
             return current
         self.skip_inline_space()
         self.advance(2 if is_array else 1)
-        span = Span(line, column, self.line, self.col())
+        span = Location("", line, column, self.line, self.col())
         path: TomlPath = tuple(name for name, _ in keys)
         for size in range(1, len(path)):
             self.record(self._resolve(path[:size]), span, None, explicit=False)
@@ -254,12 +244,12 @@ class _Scanner:
             self.record(table + tuple(n for n, _ in keys[:size]), keys[size - 1][1], None, explicit=False)
         value_start = (self.line, self.col())
         self.value(path)
-        key_span = Span(keys[0][1].line, keys[0][1].column, keys[-1][1].end_line, keys[-1][1].end_column)
-        value_span = Span(value_start[0], value_start[1], self.line, self.col())
+        key_span = Location("", keys[0][1].line, keys[0][1].column, keys[-1][1].end_line, keys[-1][1].end_column)
+        value_span = Location("", value_start[0], value_start[1], self.line, self.col())
         self.record(path, key_span, value_span)
 
-    def dotted_key(self) -> list[tuple[str, Span]] | None:
-        parts: list[tuple[str, Span]] = []
+    def dotted_key(self) -> list[tuple[str, Location]] | None:
+        parts: list[tuple[str, Location]] = []
         while True:
             self.skip_inline_space()
             line, column = self.line, self.col()
@@ -276,7 +266,7 @@ class _Scanner:
                 self.pos = match.end()
             if name is None:
                 return None
-            parts.append((name, Span(line, column, self.line, self.col())))
+            parts.append((name, Location("", line, column, self.line, self.col())))
             self.skip_inline_space()
             if self.peek() != ".":
                 return parts
@@ -321,7 +311,7 @@ class _Scanner:
             if self.pos <= start:  # not a value we understand: give up on this array
                 self.skip_to_eol()
                 return
-            item_span = Span(line, column, self.line, self.col())
+            item_span = Location("", line, column, self.line, self.col())
             self.spans.setdefault(path + (index,), KeySpans(item_span, item_span))
             index += 1
 

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from aipack_compat.files import MAX_TEXT_BYTES
 from aipack_compat.migrate.to_job import Migration, build_job_config
 from aipack_compat.model.diagnostic import Diagnostic
-from aipack_compat.model.invocation import ScriptLocation, ScriptScan
+from aipack_compat.model.invocation import ScriptScan
+from aipack_compat.model.location import Location
 
 if TYPE_CHECKING:
     from aipack_compat.load.workspace import DiscoveredFiles
@@ -73,7 +74,7 @@ def plan_migration(path: str, emit: str = "json", aip_version: str | None = None
 def _report_unread_scripts(root: str, unread: list[tuple[str, int, int, str]], entries: list[Any],
                            diagnostics: list[Diagnostic]) -> None:
     """`aip run` in a PowerShell/batch/fish/Dockerfile: listed as not migrated, with where it is."""
-    from aipack_compat.check.rules import sh
+    from aipack_compat.rules import sh
     from aipack_compat.migrate.report import ReportEntry
 
     for path, line, column, what in unread:
@@ -108,7 +109,7 @@ def _rename(scan: ScriptScan, relative: str) -> ScriptScan:
     """Report script locations relative to the migrated root (stable across machines)."""
     from dataclasses import replace
 
-    def fix(location: ScriptLocation) -> ScriptLocation:
+    def fix(location: Location) -> Location:
         return replace(location, path=relative)
 
     invocations = [

@@ -11,15 +11,17 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from aipack_compat.check.rules import mig
 from aipack_compat.files import TextFile, read_text_file
+from aipack_compat.load.agent_spec import agent_key
 from aipack_compat.migrate.report import ReportEntry
 from aipack_compat.model.diagnostic import Diagnostic
-from aipack_compat.check.agent_spec import agent_key
+from aipack_compat.model.eras import LAST_RHAI_DEVAI_RELEASE
 from aipack_compat.model.job import AgentSpec, OptionProvenance, SourceLocation
+from aipack_compat.model.versions import DEFAULT_AIP_VERSION
+from aipack_compat.rules import mig
 
 # the aip version whose reading of a config shape is migrated (check/config.py `era` names)
-ERA_READING_VERSION = {"devai-0.1": "0.1.0", "devai-0.5": "0.5.9", "default_options": "0.7.9"}
+ERA_READING_VERSION = {"devai-0.1": LAST_RHAI_DEVAI_RELEASE, "devai-0.5": "0.5.9", "default_options": "0.7.9"}
 LEGACY_NAMES = {
     "devai-0.1": {"model": "[genai] model", "input_concurrency": "[runtime] items_concurrency"},
     "devai-0.5": {"model": "[genai] model", "temperature": "[genai] temperature",
@@ -36,7 +38,7 @@ class WorkspaceConfig:
 
 def config_options(path: str, text: str) -> tuple[dict[str, Any], Any]:
     """The options a config text contributes, read the way its own era reads it."""
-    from aipack_compat.check.config import DEFAULT_AIP_VERSION, check_config_text
+    from aipack_compat.check.config import check_config_text
 
     result = check_config_text(path, text, "workspace")
     version = ERA_READING_VERSION.get(result.era, DEFAULT_AIP_VERSION)
@@ -63,7 +65,7 @@ def read_workspace_config(root: str, entries: list[ReportEntry], diagnostics: li
         diagnostics.append(mig.CONFIG_NOT_READ.diagnostic(relative, "aip refuses this config (see `aipack-compat validate`)"))
         # Nothing of it is carried over, so the migration lost it: that must show in the exit code.
         entries.append(ReportEntry("config", relative, "not-migrated", ["aip refuses this config"], relative))
-    reading = result.reading_for(ERA_READING_VERSION.get(result.era, "0.8.37"))
+    reading = result.reading_for(ERA_READING_VERSION.get(result.era, DEFAULT_AIP_VERSION))
     provenance: list[OptionProvenance] = []
     for key in sorted(options):
         span = result.location(reading, key)
@@ -94,7 +96,7 @@ def _provenance_value(value: Any) -> Any:
 
 def read_agent(root: str, agent_path: str, aip_version: str, entries: list[ReportEntry],
                diagnostics: list[Diagnostic]) -> AgentSpec | None:
-    from aipack_compat.check.agent_spec import agent_spec_from_text
+    from aipack_compat.load.agent_spec import agent_spec_from_text
 
     relative = posixpath.relpath(os.path.abspath(agent_path).replace(os.sep, "/"), root)
     try:

@@ -13,11 +13,11 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any
 
-from aipack_compat.check.rules import mig
 from aipack_compat.migrate.report import ReportEntry
 from aipack_compat.migrate.sources import WorkspaceConfig, config_options, read_agent, read_workspace_config
 from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.model.invocation import CELL_PLACEHOLDER, INPUT_PLACEHOLDERS, ConfigRewrite, Invocation, ScriptScan
+from aipack_compat.rules import mig
 from aipack_compat.model.job import (
     AgentSpec, InputSpec, JobConfig, JobSpec, MatrixCell, OutputSpec, RunFlags, SourceLocation,
 )
@@ -70,18 +70,21 @@ def _job(root: str, invocation: Invocation, workspace: WorkspaceConfig, agents: 
     version = aip_version or era_version(invocation.program, root)
     if invocation.agent_ref is None or invocation.workdir is None:
         reason = "the agent is only known at run time" if invocation.agent_ref is None else "the directory it runs in is unknown"
-        return _not_migrated(subject, reason, location_text, script, where.line, entries, diagnostics)
+        _not_migrated(subject, reason, location_text, script, where.line, entries, diagnostics)
+        return None
     resolution = resolve_agent(invocation.agent_ref, invocation.workdir, root, version)
     if resolution.path is None:
         reason = resolution.reason.split("\n", 1)[0]
-        return _not_migrated(subject, reason, location_text, script, where.line, entries, diagnostics)
-    from aipack_compat.migrate.sources import agent_key
+        _not_migrated(subject, reason, location_text, script, where.line, entries, diagnostics)
+        return None
+    from aipack_compat.load.agent_spec import agent_key
 
     key = agent_key(root, resolution.path)
     if key not in agents:
         spec = read_agent(root, resolution.path, version, entries, diagnostics)
         if spec is None:
-            return _not_migrated(subject, "the agent file cannot be read", location_text, script, where.line, entries, diagnostics)
+            _not_migrated(subject, "the agent file cannot be read", location_text, script, where.line, entries, diagnostics)
+            return None
         agents[key] = spec
     agent = agents[key]
     changes: list[str] = []
@@ -129,7 +132,7 @@ def _job(root: str, invocation: Invocation, workspace: WorkspaceConfig, agents: 
         options=job_options,
         matrix=matrix,
         flags=RunFlags(single_shot=invocation.single_shot, verbose=invocation.verbose, watch=invocation.watch,
-                       dry=invocation.dry if invocation.dry in ("req", "res") else None),  # type: ignore[arg-type]
+                       dry="req" if invocation.dry == "req" else "res" if invocation.dry == "res" else None),
         timeout_seconds=invocation.timeout_seconds,
         env=dict(sorted(invocation.env)),
         output=OutputSpec(stdout_path=invocation.stdout_path, stderr_path=invocation.stderr_path, append=invocation.append,
@@ -146,7 +149,6 @@ def _not_migrated(subject: str, reason: str, location_text: str, script: str, li
                   entries: list[ReportEntry], diagnostics: list[Diagnostic]) -> None:
     entries.append(ReportEntry("invocation", subject, "not-migrated", [reason], location_text))
     diagnostics.append(mig.JOB_NOT_MIGRATED.diagnostic(script, f"not migrated: {reason}", line))
-    return None
 
 
 def _rewritten_options(root: str, invocation: Invocation, workspace: WorkspaceConfig, changes: list[str],
@@ -193,7 +195,8 @@ def _apply_all(root: str, rewrites: list[ConfigRewrite], workspace: WorkspaceCon
         if rewrite.kind == "sed" and rewrite.sed_script is not None:
             subs = parse_substitutions(fill(rewrite.sed_script) or "")
             if subs is None:
-                return _rewrite_failed(rewrite, "the sed script uses commands other than `s`", changes, diagnostics, script)
+                _rewrite_failed(rewrite, "the sed script uses commands other than `s`", changes, diagnostics, script)
+                return None
             text, _ = apply_substitutions(subs, text, rewrite.extended_regex)
         elif rewrite.kind == "heredoc" and rewrite.content is not None:
             text = fill(rewrite.content) or ""
@@ -203,9 +206,11 @@ def _apply_all(root: str, rewrites: list[ConfigRewrite], workspace: WorkspaceCon
                 with open(source, encoding="utf-8") as handle:
                     text = handle.read()
             except (OSError, UnicodeDecodeError):
-                return _rewrite_failed(rewrite, f"{fill(rewrite.copy_from)} cannot be read", changes, diagnostics, script)
+                _rewrite_failed(rewrite, f"{fill(rewrite.copy_from)} cannot be read", changes, diagnostics, script)
+                return None
         else:
-            return _rewrite_failed(rewrite, "the new content is only known at run time", changes, diagnostics, script)
+            _rewrite_failed(rewrite, "the new content is only known at run time", changes, diagnostics, script)
+            return None
     return text
 
 
@@ -213,7 +218,6 @@ def _rewrite_failed(rewrite: ConfigRewrite, reason: str, changes: list[str], dia
     changes.append(f"config rewrite at line {rewrite.location.line} not migrated: {reason}")
     diagnostics.append(mig.REWRITE_NOT_MIGRATED.diagnostic(script, f"config rewrite not migrated: {reason}",
                                                            rewrite.location.line, rewrite.location.column))
-    return None
 
 
 def _is_workspace_config(target: str, workspace: WorkspaceConfig) -> bool:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Re-exported: load/agent.py, check/agent.py and check/scripts.py import the default from here.
-from aipack_compat.model.versions import DEFAULT_AIP_VERSION as DEFAULT_AIP_VERSION, Version, parse_version_or_default
+from aipack_compat.model.versions import Version, parse_version_or_default
 
 # The four script stages, keyed the way the rest of aipack-compat names them.
 STAGE_NAMES: tuple[str, ...] = ("before_all", "data", "output", "after_all")
@@ -107,7 +106,3 @@ class AgentDocument:
 
     def stage(self, name: str) -> StageDoc | None:
         return self.stages.get(name)
-
-    def has_task_content(self) -> bool:
-        """True when aip would have anything to do: a prompt part or a script stage."""
-        return bool(self.prompt_parts) or bool(self.stages)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from aipack_compat.model.location import Location
+
 CELL_PLACEHOLDER = "{cell}"
 # Per-input output names, filled from each input's file record (`path` relative to the job's
 # workdir, as the shell's `$f` was; `name` = `$(basename "$f")`; `stem` = `$(basename "$f" .md)`).
@@ -27,23 +29,12 @@ RewriteKind = Literal["sed", "heredoc", "copy", "write"]
 
 
 @dataclass(frozen=True, slots=True)
-class ScriptLocation:
-    """1-based line/column of a construct inside a script (0 = whole file)."""
-
-    path: str
-    line: int = 0
-    column: int = 0
-    end_line: int = 0
-    end_column: int = 0
-
-
-@dataclass(frozen=True, slots=True)
 class Unresolved:
     """A value the scanner could not determine without running the script."""
 
     what: str  # "agent", "loop values", "output path", "workdir", "-f value", ...
     text: str  # the source text, e.g. `$AGENT` or `$(ls models)`
-    location: ScriptLocation
+    location: Location
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +47,7 @@ class ConfigRewrite:
 
     kind: RewriteKind
     target: str  # config path, relative to the migrated root, `/`-separated
-    location: ScriptLocation
+    location: Location
     sed_script: str | None = None  # kind == "sed": the `s/…/…/` expression as sed sees it
     content: str | None = None  # kind in ("heredoc", "write"): the new file text
     copy_from: str | None = None  # kind == "copy": source path (relative to root)
@@ -79,7 +70,7 @@ class MatrixAxis:
 class Invocation:
     """One `aip run` (or `devai run`) found in a script, with everything resolved statically."""
 
-    location: ScriptLocation
+    location: Location
     origin: ScriptOrigin
     program: str  # "aip" or "devai"
     command_text: str  # the source text of the command (one line, trimmed)
@@ -107,7 +98,7 @@ class Invocation:
     # after the loop(s) it is exactly the part of the path the loops vary (`${m//:/_}`,
     # `${model//:/_}-t$temp`), so the filled template is the file the shell wrote.
     matrix_labels: tuple[str, ...] = ()
-    matrix_location: ScriptLocation | None = None
+    matrix_location: Location | None = None
     matrix_axes: tuple[MatrixAxis, ...] = ()  # the loops of the matrix, outer first (cross product, outer slowest)
     config_rewrites: tuple[ConfigRewrite, ...] = ()
     # parallel to matrix_labels: each cell's config rewrites with every loop value filled in
@@ -129,5 +120,5 @@ class ScriptScan:
     origin: ScriptOrigin
     invocations: list[Invocation] = field(default_factory=list)
     rewrites: list[ConfigRewrite] = field(default_factory=list)  # all config rewrites seen
-    parse_problems: list[ScriptLocation] = field(default_factory=list)  # syntax errors (partial results kept)
+    parse_problems: list[Location] = field(default_factory=list)  # syntax errors (partial results kept)
     problem_messages: list[str] = field(default_factory=list)  # parallel to parse_problems

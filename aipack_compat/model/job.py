@@ -7,13 +7,14 @@ Paths inside it are relative to `root` (the directory that was migrated) and use
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from aipack_compat.model.options import AgentOptions
+from aipack_compat.model.versions import DEFAULT_AIP_VERSION
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 
 
 class _Contract(BaseModel):
@@ -166,7 +167,7 @@ class ExecutionSettings(_Contract):
     ollama_url: str = "http://localhost:11434"
     wire: Literal["ollama", "openai", "aip-compat"] = "ollama"
     """`ollama` = native /api/chat; `openai` = /v1/chat/completions; `aip-compat` = byte-for-byte what aip sends."""
-    aip_version: str = "0.8.37"
+    aip_version: str = DEFAULT_AIP_VERSION
     """The aip version whose wire behaviour `aip-compat` reproduces (endpoint era: /v1 up to 0.8.16)."""
     request_timeout_seconds: float = 300.0
     retries: int = 3

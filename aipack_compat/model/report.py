@@ -10,12 +10,12 @@ Counts in `ReplaySummary` are derived from the cases and checked on load, never 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-REPORT_SCHEMA_VERSION = 1
-CASSETTE_SCHEMA_VERSION = 1
+REPORT_SCHEMA_VERSION: Final = 1
+CASSETTE_SCHEMA_VERSION: Final = 1
 
 Verdict = Literal["equivalent", "request-differs", "output-differs", "failed"]
 """`output-differs` = the requests are equivalent and only the backend's answers differ (nondeterminism)."""

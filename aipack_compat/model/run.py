@@ -8,11 +8,11 @@ summaries are derived from records, never stored.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-RUN_SCHEMA_VERSION = 1
+RUN_SCHEMA_VERSION: Final = 1
 
 RunStatus = Literal["success", "failure", "error", "skipped"]
 

@@ -69,6 +69,11 @@ def parse_version_or_default(text: str | None, default: str = DEFAULT_AIP_VERSIO
 
 
 @functools.lru_cache(maxsize=256)
-def at_least(version: str, floor: str) -> bool:
+def at_least(version: str, floor: str | Version) -> bool:
     """`version` is `floor` or newer (pre-release tags ignored: `0.8.34-WIP` counts as 0.8.34)."""
-    return parse_version(version) >= parse_version(floor)
+    return parse_version(version) >= (floor if isinstance(floor, tuple) else parse_version(floor))
+
+
+def version_text(version: Version) -> str:
+    """(0, 7, 10) -> `0.7.10`, for messages."""
+    return ".".join(str(part) for part in version)

@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from aipack_compat.model.eras import AIP_RENAME, NATIVE_WIRE, SINGLE_SHOT_FLAG
 from aipack_compat.model.job import JobConfig
 from aipack_compat.model.report import AipInfo, Exchange, Failure, PathRun, WireEra
 from aipack_compat.replay.cases import ReplayCase
@@ -29,7 +30,7 @@ PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "AL
 PASSED_THROUGH = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SYSTEMROOT")
 _VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?")
 _ERROR_LINE = re.compile(r"^\s*(?:Error|ERROR)\b.*$", re.MULTILINE)
-MINIMUM_VERSION = (0, 6, 0)
+MINIMUM_VERSION = AIP_RENAME
 """`aip` exists from 0.6.0; older releases are the `devai` binary with other flags and layouts (spec §4.1)."""
 
 
@@ -43,7 +44,7 @@ def declared_era(version: str | None) -> WireEra:
     parsed = parse_version(version or "")
     if parsed is None:
         return "unknown"
-    return "openai-v1" if parsed <= (0, 8, 16) else "ollama-native"
+    return "openai-v1" if parsed < NATIVE_WIRE else "ollama-native"
 
 
 def observed_era(exchanges: list[Exchange]) -> WireEra:
@@ -65,7 +66,8 @@ def new_path_wire_version(version: str, observed: WireEra) -> str:
     other era. aip 0.8.15/0.8.16 installed from source without `--locked` resolve genai 0.6.x, which
     speaks native /api/chat with gzip and serde's alphabetical key order, i.e. the wire of aip
     0.8.21-0.8.30 (wire-protocol.md §1.1 and the §1.2 rows), so that is what the new path sends."""
-    if observed == "ollama-native" and declared_era(version) == "openai-v1" and parse_version(version) >= (0, 8, 15):
+    parsed = parse_version(version)
+    if observed == "ollama-native" and parsed is not None and (0, 8, 15) <= parsed < NATIVE_WIRE:  # declared /v1
         return SOURCE_BUILT_NATIVE_WIRE
     return version
 
@@ -102,7 +104,7 @@ def aip_command(aip: AipInfo, case: ReplayCase, agent: str) -> list[str]:
     (spec §4.2); `-w` is dropped because a watched run never ends."""
     assert aip.path is not None
     parsed = parse_version(aip.version or "") or (0, 8, 0)
-    argv = [aip.path, "run", agent, "-s" if parsed >= (0, 7, 0) else "--not-interactive"]
+    argv = [aip.path, "run", agent, "-s" if parsed >= SINGLE_SHOT_FLAG else "--not-interactive"]
     flags = case.job.flags
     if flags.verbose:
         argv.append("-v")

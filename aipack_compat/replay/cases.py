@@ -32,10 +32,6 @@ class ReplayCase:
         options = config.workspace_options
         return self.cell.options.merged_over(options) if self.cell is not None else options
 
-    def effective_options(self) -> AgentOptions:
-        """What the new path runs with: the job's effective options and the cell's overrides."""
-        return self.cell.options.merged_over(self.job.options) if self.cell is not None else self.job.options
-
 
 def cases_of(config: JobConfig, only: Sequence[str] = ()) -> list[ReplayCase]:
     """Every case, in job order; `only` keeps cases whose id or job name matches a glob."""

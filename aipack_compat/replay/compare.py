@@ -18,7 +18,7 @@ import difflib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from aipack_compat.model.report import (
     CaseRecording,
@@ -29,6 +29,7 @@ from aipack_compat.model.report import (
     FieldDifference,
     FileSnapshot,
     PathRun,
+    Verdict,
 )
 from aipack_compat.replay.wire_fidelity import compare_wire
 
@@ -284,7 +285,8 @@ def judge(
     settings: CompareSettings = CompareSettings(),
     comparators: Sequence[Comparator] = DEFAULT_COMPARATORS,
 ) -> CaseResult:
-    base = dict(case_id=recording.case_id, job=recording.job, cell=recording.cell, old=recording.old, new=recording.new)
+    base: dict[str, Any] = dict(case_id=recording.case_id, job=recording.job, cell=recording.cell, old=recording.old,
+                                new=recording.new)
     problems = [p for p in (run_problem(recording.old), run_problem(recording.new)) if p]
     if problems:
         pairs = exchange_pairs(recording.old, recording.new)
@@ -292,6 +294,7 @@ def judge(
     results = [(c.kind, c.run(recording.old, recording.new, settings)) for c in comparators]
     failed_kinds = {kind for kind, result in results if not result.passed}
     reasons = "; ".join(f"{result.name}: {result.reason}" for _, result in results if not result.passed)
+    verdict: Verdict
     if "request" in failed_kinds:
         verdict, reason = "request-differs", reasons
     elif "output" in failed_kinds:

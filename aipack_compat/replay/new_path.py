@@ -71,7 +71,8 @@ def run_new_path(
 def _execute(config: JobConfig, base: Path, url: str, compat_version: str, limit: float | None, printed: io.StringIO) -> Failure | None:
     from aipack_compat.execute.client import build_http_client
     from aipack_compat.execute.journal import read_records
-    from aipack_compat.execute.runner import Runner, RunSettings
+    from aipack_compat.execute.context import RunSettings
+    from aipack_compat.execute.runner import Runner
 
     results = base / "results.jsonl"
     settings = RunSettings(

@@ -26,10 +26,15 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from aipack_compat.errors import EnvironmentFailure
 from aipack_compat.model.report import Exchange
+
+if TYPE_CHECKING:
+    import aiohttp
+    from aiohttp import web
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) are the proxy's own business, never forwarded.
 HOP_BY_HOP = frozenset(
@@ -102,8 +107,8 @@ class RecordingProxy:
         self.port = port
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._runner: object | None = None
-        self._session: object | None = None
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
         self._lock = threading.Condition()
         self._in_flight = 0
         self._label: str | None = None
@@ -189,9 +194,9 @@ class RecordingProxy:
             await runner.cleanup()
             raise
         self._runner = runner
-        server = site._server  # aiohttp exposes the bound port only there when port=0
-        if server is not None and server.sockets:
-            self.port = server.sockets[0].getsockname()[1]
+        addresses = runner.addresses  # what the started site bound: with port 0, the port the OS chose
+        if addresses:
+            self.port = addresses[0][1]
         self.listening_on = [_authority(self.host, self.port)]
         for address in self.also_on:
             try:
@@ -210,8 +215,9 @@ class RecordingProxy:
 
     async def _shutdown(self) -> None:
         if self._session is not None:
-            await self._session.close()  # type: ignore[attr-defined]
-        await self._runner.cleanup()  # type: ignore[attr-defined]
+            await self._session.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
         self._runner = None
 
     def _begin(self) -> list[Exchange]:
@@ -228,10 +234,7 @@ class RecordingProxy:
             self._in_flight -= 1
             self._lock.notify_all()
 
-    async def _handle(self, request: object) -> object:
-        from aiohttp import web
-
-        assert isinstance(request, web.Request)
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
         sink = self._begin()
         filed: list[Exchange] = []
         try:
@@ -239,10 +242,10 @@ class RecordingProxy:
         finally:
             self._file(sink, filed[0] if filed else None)
 
-    async def _forward(self, request: object, filed: list[Exchange]) -> object:
+    async def _forward(self, request: web.Request, filed: list[Exchange]) -> web.StreamResponse:
         from aiohttp import ClientError, web
 
-        assert isinstance(request, web.Request)
+        assert self._session is not None, "the proxy serves only between start() and stop()"
         started = time.monotonic()
         target = request.raw_path
         proxy_form = "forward" if target.startswith(("http://", "https://")) else "reverse"
@@ -250,7 +253,7 @@ class RecordingProxy:
         path, query = (parts.path or "/"), parts.query
         headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in request.raw_headers]
         body = await request.read()
-        fields = dict(
+        fields: dict[str, Any] = dict(
             method=request.method,
             path=path,
             query=redact_query(query),
@@ -271,7 +274,7 @@ class RecordingProxy:
         upstream = self.upstream_url + path + (f"?{query}" if query else "")
         captured: list[bytes] = []
         try:
-            async with self._session.request(  # type: ignore[attr-defined]
+            async with self._session.request(
                 request.method, upstream, data=body or None, headers=forwarded, skip_auto_headers=skip
             ) as answer:
                 response = web.StreamResponse(status=answer.status, reason=answer.reason)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from aipack_compat import __version__
@@ -149,7 +149,7 @@ def _record_case(
     new_path: NewPathRunner,
     compat_version: str,
 ) -> CaseRecording:
-    base = dict(case_id=case.case_id, job=case.job.name, cell=case.cell.label if case.cell else None)
+    base: dict[str, Any] = dict(case_id=case.case_id, job=case.job.name, cell=case.cell.label if case.cell else None)
     if backend_down is not None:
         down = Failure(kind="backend-down", message=backend_down)
         return CaseRecording(**base, old=PathRun(side="old", failure=down), new=PathRun(side="new", failure=down))

@@ -80,7 +80,7 @@ def _escape_property(text: str) -> str:
 
 
 def render_sarif(result: CheckResult) -> str:
-    from aipack_compat.check.rules import all_rules
+    from aipack_compat.rules import all_rules
 
     registry = all_rules()
     used = sorted({diag.code for diag in result.diagnostics})

@@ -112,7 +112,7 @@ def _tree(node: Comparison) -> str:
 
 
 def _field_table(node: Comparison) -> str:
-    rows = []
+    rows: list[str] = []
 
     def walk(item: Comparison) -> None:
         if not item.passed:

@@ -133,7 +133,7 @@ def test_the_whole_corpus_validates_without_a_crash(capsys):
     assert sum(p.endswith("config.toml") for p in checked) >= 5
     assert all(d["path"] and d["code"] and d["message"] for d in payload["diagnostics"])
     # every diagnostic code is a registered rule
-    from aipack_compat.check.rules import all_rules
+    from aipack_compat.rules import all_rules
 
     assert {d["code"] for d in payload["diagnostics"]} <= set(all_rules())
 

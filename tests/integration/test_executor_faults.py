@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from aipack_compat.execute.client import build_http_client
+from aipack_compat.execute.context import RunSettings
 from aipack_compat.execute.journal import read_records
-from aipack_compat.execute.runner import Runner, RunSettings
+from aipack_compat.execute.runner import Runner
 from aipack_compat.execute.wire import Extras
 from aipack_compat.model.run import RunSummary
 from tests.unit.execute.jobs_helper import config

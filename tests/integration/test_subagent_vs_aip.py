@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from aipack_compat.execute.client import build_http_client
+from aipack_compat.execute.context import RunSettings
 from aipack_compat.execute.journal import read_records
-from aipack_compat.execute.runner import Runner, RunSettings
+from aipack_compat.execute.runner import Runner
 from aipack_compat.model.options import AgentOptions
 from tests.support.canned_backend import ANSWER, CannedBackend, RecordedRequest
 from tests.unit.execute.subagent_helper import job_config, lua_agent, workspace

@@ -27,7 +27,7 @@ def command() -> None:
 @aip_version_option("aip version whose merge rules to apply (default: latest known).")
 def show(path: str, base_dir: str | None, agent_file: str | None, output_format: str, aip_version: str | None) -> int:
     """Show the merged options for the workspace (or config file) PATH, and the resolved model."""
-    from aipack_compat.check.config import DEFAULT_AIP_VERSION
+    from aipack_compat.model.versions import DEFAULT_AIP_VERSION
     from aipack_compat.check.effective import check_effective, merge_layers
     from aipack_compat.load.workspace import base_layers
 
@@ -80,7 +80,8 @@ def _workspace_configs(path: str, version: str) -> list[tuple[str, str]]:
     aip 0.8.29+ looks for `.aipack/` only in the directory itself; older versions walk up to the nearest
     ancestor that has one (`A:src/exec/init/init_wks.rs@952ad06e`, `@67ccd049`). devai reads `.devai/`.
     """
-    from aipack_compat.check.config import parse_version
+    from aipack_compat.model.eras import AIP_RENAME, CWD_ONLY_WORKSPACE
+    from aipack_compat.model.versions import parse_version
     from aipack_compat.errors import UsageFailure
     from aipack_compat.load.workspace import classify
 
@@ -94,29 +95,26 @@ def _workspace_configs(path: str, version: str) -> list[tuple[str, str]]:
         return [(path, "workspace")]
     v = parse_version(version)
     folder = Path(path)
-    candidates = [folder] if v >= (0, 8, 29) else [folder, *folder.resolve().parents]
+    candidates = [folder] if v >= CWD_ONLY_WORKSPACE else [folder, *folder.resolve().parents]
     for directory in candidates:
         found = [str(directory / sub / "config.toml") for sub in (".aipack", ".devai")
                  if (directory / sub / "config.toml").is_file()]
         if found:
             return [(config, "workspace") for config in found]
-        if (directory / ".aipack").is_dir() or (v < (0, 6, 0) and (directory / ".devai").is_dir()):
+        if (directory / ".aipack").is_dir() or (v < AIP_RENAME and (directory / ".devai").is_dir()):
             return []  # the workspace folder exists without a config: aip skips the layer (spec §6 case 13)
     return []
 
 
 def _load_agent(agent_file: str, version: str) -> tuple[dict[str, Any] | None, Any, list[Any]]:
-    from aipack_compat.check.config import check_agent_options_toml
     from aipack_compat.load.agent import parse_agent
-    from aipack_compat.load.toml_spans import parse_toml
+    from aipack_compat.load.options_table import read_agent_options
 
     text = _read(agent_file)
-    document = parse_agent(agent_file, text, version)
-    if not document.options_toml:
+    block = read_agent_options(parse_agent(agent_file, text, version))
+    if block is None:
         return None, None, []
-    options, diagnostics = check_agent_options_toml(agent_file, document.options_toml, document.options_line)
-    spans = parse_toml(document.options_toml, line_offset=max(document.options_line - 1, 0)).spans
-    return options, spans, diagnostics
+    return block.values, block.document.spans, block.diagnostics
 
 
 def _render_text(effective: Any, diagnostics: list[Any]) -> str:

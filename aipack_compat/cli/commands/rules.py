@@ -15,7 +15,7 @@ from aipack_compat.cli.commands._options import format_option
 @format_option(("text", "json"))
 def command(code: str | None, output_format: str) -> int:
     """List every rule, or explain CODE (e.g. CFG003)."""
-    from aipack_compat.check.rules import all_rules
+    from aipack_compat.rules import all_rules
     from aipack_compat.errors import UsageFailure
 
     registry = all_rules()

@@ -6,10 +6,14 @@ import os
 import stat
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from aipack_compat.cli.commands._options import aip_version_option, check_ollama_urls, format_option, url_problem
+
+if TYPE_CHECKING:
+    from aipack_compat.execute.wire import WireMode
 
 FORMATS = ("text", "json")
 
@@ -41,7 +45,7 @@ FORMATS = ("text", "json")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def command(config: str, jobs: tuple[str, ...], urls: tuple[str, ...], concurrency: int | None,
             per_endpoint: int | None, results: str | None, outputs_dir: str | None, resume: bool, force: bool, no_cache: bool,
-            cache_dir: str | None, wire: str | None, aip_version: str | None, stream: bool, seed: int | None,
+            cache_dir: str | None, wire: WireMode | None, aip_version: str | None, stream: bool, seed: int | None,
             num_predict: int | None, timeout_seconds: float | None, retries: int | None, dry: str | None,
             output_format: str, quiet: bool) -> int:
     """Execute the jobs of CONFIG (the file `migrate` writes); exit 1 when items failed."""
@@ -51,7 +55,7 @@ def command(config: str, jobs: tuple[str, ...], urls: tuple[str, ...], concurren
     from aipack_compat.execute.cache import default_cache_dir
     from aipack_compat.execute.progress import choose_progress
     from aipack_compat.execute.session import load_job_config, run_job_config
-    from aipack_compat.execute.runner import RunSettings
+    from aipack_compat.execute.context import RunSettings
     from aipack_compat.execute.wire import Extras
     from aipack_compat.files import ensure_writable_directory, os_reason
     from aipack_compat.report.run_summary import REPORTERS_BY_NAME

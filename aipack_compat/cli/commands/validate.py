@@ -42,7 +42,8 @@ def command(
     color: bool | None,
 ) -> int:
     """Check configs, agents, pack.toml files and scripts under PATHS (default: .)."""
-    from aipack_compat.check.checker import DEFAULT_AIP_VERSION, CheckSettings, check_paths
+    from aipack_compat.check.checker import CheckSettings, check_paths
+    from aipack_compat.model.versions import DEFAULT_AIP_VERSION
     from aipack_compat.model.diagnostic import CheckResult, Severity
     from aipack_compat.report.diagnostics import REPORTERS_BY_NAME, render_text
 
@@ -59,7 +60,7 @@ def command(
     # check_paths([]) would mean "the current directory": with nothing left, there is nothing to check.
     result = check_paths(readable, settings) if readable else CheckResult()
     if special:
-        from aipack_compat.check.rules import io
+        from aipack_compat.rules import io
 
         result.diagnostics[:0] = [io.UNREADABLE.diagnostic(path, f"cannot read: {why}") for path, why in special.items()]
     _note_skipped(requested, special, result)

@@ -10,15 +10,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aipack_compat.check.agent import check_agent
-from aipack_compat.check.rules import agt
 from aipack_compat.load.agent import parse_agent
+from aipack_compat.load.options_table import read_agent_options
 from aipack_compat.model.diagnostic import Diagnostic, Severity
+from aipack_compat.rules import agt
 
 CORPUS = (Path(__file__).parents[3] / "../shared/corpus").resolve()
 
 
 def run(text: str, version: str = "0.8.37", path: str = "agent.aip") -> list[Diagnostic]:
-    return check_agent(parse_agent(path, text, version), version)
+    document = parse_agent(path, text, version)
+    options = read_agent_options(document)
+    return check_agent(document, version, options.document.data if options else None)
 
 
 def codes(text: str, version: str = "0.8.37", path: str = "agent.aip") -> list[tuple[str, int]]:

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aipack_compat.check.config import check_agent_options_toml, check_config_text, check_options_table
-from aipack_compat.check.rules import all_rules
+from aipack_compat.check.config import check_config_text
+from aipack_compat.load.options_table import check_agent_options_toml, check_options_table
 from aipack_compat.load.toml_spans import parse_toml
+from aipack_compat.rules import all_rules
 
 CORPUS = (Path(__file__).parents[3] / "../shared/corpus").resolve()
 
@@ -147,7 +148,8 @@ def test_case09_integer_temperature_is_accepted_as_float() -> None:
 
 
 def test_case09_agent_options_block_is_located_in_the_agent_file() -> None:
-    options, diagnostics = check_agent_options_toml("a.aip", 'model = "m"\ninput_concurrency = 2.5\n', first_line=7)
+    block = check_agent_options_toml("a.aip", 'model = "m"\ninput_concurrency = 2.5\n', first_line=7)
+    options, diagnostics = block.values, block.diagnostics
     assert options == {"model": "m"}
     assert [(d.code, d.line) for d in diagnostics] == [("CFG003", 8)]
 
@@ -163,7 +165,8 @@ def test_duplicate_keys_point_at_both_definitions() -> None:
     diag = only(result, "CFG002")
     assert diag.line == 3 and "first at line 2" in diag.message
     assert "CFG001" not in codes(result)
-    options, diagnostics = check_agent_options_toml("a.aip", 'model = "a"\nmodel = "b"\n', first_line=3)
+    block = check_agent_options_toml("a.aip", 'model = "a"\nmodel = "b"\n', first_line=3)
+    options, diagnostics = block.values, block.diagnostics
     assert options == {} and [(d.code, d.line) for d in diagnostics] == [("CFG002", 4)]
 
 

@@ -1,7 +1,7 @@
 import re
 
-from aipack_compat.check.rules import all_rules
 from aipack_compat.model.diagnostic import Severity
+from aipack_compat.rules import all_rules
 
 CODE = re.compile(r"^[A-Z]{2,3}\d{3}$")
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

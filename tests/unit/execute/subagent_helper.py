@@ -10,7 +10,8 @@ from typing import Any, Callable
 import httpx
 
 from aipack_compat.execute.agent_file import load_agent_spec
-from aipack_compat.execute.runner import Runner, RunSettings
+from aipack_compat.execute.context import RunSettings
+from aipack_compat.execute.runner import Runner
 from aipack_compat.model.job import ExecutionSettings, InputSpec, JobConfig, JobSpec, MatrixCell, SourceLocation
 from aipack_compat.model.options import AgentOptions
 

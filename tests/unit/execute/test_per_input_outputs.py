@@ -9,10 +9,11 @@ from typing import Any
 
 import httpx
 
+from aipack_compat.execute.context import RunSettings
 from aipack_compat.execute.journal import read_records
 from aipack_compat.execute.outputs import fill_input_template
 from aipack_compat.execute.progress import Progress
-from aipack_compat.execute.runner import Runner, RunSettings
+from aipack_compat.execute.runner import Runner
 from aipack_compat.model.job import InputSpec, JobConfig, OutputSpec
 from aipack_compat.model.run import RunSummary
 

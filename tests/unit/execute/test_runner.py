@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from aipack_compat.execute import flow as flow_module
+from aipack_compat.execute.context import RunSettings
 from aipack_compat.execute.journal import read_records
-from aipack_compat.execute.runner import Runner, RunSettings
+from aipack_compat.execute.runner import Runner
 from aipack_compat.model.job import JobConfig, SourceLocation, StageCode
 from aipack_compat.model.run import RunSummary
 

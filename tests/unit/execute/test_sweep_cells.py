@@ -10,7 +10,9 @@ from typing import Any
 
 import httpx
 
-from aipack_compat.execute.runner import Runner, RunSettings
+from aipack_compat.execute.context import RunSettings
+
+from aipack_compat.execute.runner import Runner
 from aipack_compat.migrate.plan import JSON_NAME, plan_migration
 from aipack_compat.model.job import JobConfig
 from aipack_compat.model.run import RunSummary

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aipack_compat.check.rules import all_rules
+from aipack_compat.rules import all_rules
 from aipack_compat.check.scripts import check_script_text
 
 

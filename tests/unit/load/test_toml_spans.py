@@ -7,7 +7,8 @@ import tomllib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aipack_compat.load.toml_spans import Span, parse_toml
+from aipack_compat.load.toml_spans import parse_toml
+from aipack_compat.model.location import Location
 
 CONFIG = """# comment
 [options]
@@ -39,24 +40,24 @@ def test_data_matches_tomllib() -> None:
 
 def test_key_and_value_spans_of_plain_dotted_and_table_keys() -> None:
     document = parse_toml(CONFIG)
-    assert document.key_span(("options",)) == Span(2, 1, 2, 10)
-    assert document.key_span(("options", "model")) == Span(3, 1, 3, 6)
-    assert document.value_span(("options", "model")) == Span(3, 9, 3, 15)
-    assert document.value_span(("options", "temperature")) == Span(4, 13, 4, 16)
-    assert document.key_span(("options", "model_aliases", "fast")) == Span(10, 1, 10, 5)
-    assert document.value_span(("options", "model_aliases", "lit")) == Span(11, 9, 11, 12)
+    assert document.key_span(("options",)) == Location("", 2, 1, 2, 10)
+    assert document.key_span(("options", "model")) == Location("", 3, 1, 3, 6)
+    assert document.value_span(("options", "model")) == Location("", 3, 9, 3, 15)
+    assert document.value_span(("options", "temperature")) == Location("", 4, 13, 4, 16)
+    assert document.key_span(("options", "model_aliases", "fast")) == Location("", 10, 1, 10, 5)
+    assert document.value_span(("options", "model_aliases", "lit")) == Location("", 11, 9, 11, 12)
     # a multi-line array value spans its lines; its inline-table item keys are indexed
-    assert document.value_span(("options", "quoted key", "x")) == Span(5, 18, 7, 2)
-    assert document.key_span(("options", "quoted key", "x", 2, "a")) == Span(6, 4, 6, 5)
+    assert document.value_span(("options", "quoted key", "x")) == Location("", 5, 18, 7, 2)
+    assert document.key_span(("options", "quoted key", "x", 2, "a")) == Location("", 6, 4, 6, 5)
 
 
 def test_array_tables_get_indexes_and_sub_tables_attach_to_the_last_element() -> None:
     document = parse_toml(CONFIG)
     assert document.key_span(("packs", 0, "name")).line == 14
     assert document.key_span(("packs", 1, "name")).line == 16
-    assert document.value_span(("packs", 1, "name")) == Span(16, 8, 17, 8)
+    assert document.value_span(("packs", 1, "name")) == Location("", 16, 8, 17, 8)
     assert document.key_span(("packs", 1, "sub", "k", "x", "y")).line == 19
-    assert document.value_span(("packs", 1, "sub", "k", "z")) == Span(19, 19, 19, 22)
+    assert document.value_span(("packs", 1, "sub", "k", "z")) == Location("", 19, 19, 19, 22)
 
 
 def test_syntax_error_is_data_with_line_and_column() -> None:
@@ -78,14 +79,14 @@ def test_line_offset_shifts_spans_errors_and_duplicates() -> None:
     document = parse_toml("model = 1\nmodel = 2\n", line_offset=10)
     assert document.error is not None and document.error.line == 12
     assert document.duplicates[0].span.line == 12 and document.duplicates[0].first.line == 11
-    assert parse_toml("a = 1\n", line_offset=4).key_span(("a",)) == Span(5, 1, 5, 2)
+    assert parse_toml("a = 1\n", line_offset=4).key_span(("a",)) == Location("", 5, 1, 5, 2)
 
 
 def test_crlf_and_nearest_ancestor_lookup() -> None:
     document = parse_toml("[a.b]\r\nc = 1\r\n")
-    assert document.key_span(("a", "b", "c")) == Span(2, 1, 2, 2)
-    assert document.nearest(("a", "b", "missing")) == Span(1, 1, 1, 6)
-    assert document.key_span(("a",)) == Span(1, 1, 1, 6)  # implicit parent table points at the header
+    assert document.key_span(("a", "b", "c")) == Location("", 2, 1, 2, 2)
+    assert document.nearest(("a", "b", "missing")) == Location("", 1, 1, 1, 6)
+    assert document.key_span(("a",)) == Location("", 1, 1, 1, 6)  # implicit parent table points at the header
 
 
 TOML_PIECES = st.sampled_from(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from aipack_compat.check.lua_support import RULES, UNSUPPORTED_AIP_FUNCTION, check_lua_support
-from aipack_compat.check.rules import all_rules
+from aipack_compat.check.lua_support import check_lua_support
+from aipack_compat.rules.agt import RULES, UNSUPPORTED_AIP_FUNCTION
+from aipack_compat.rules import all_rules
 from aipack_compat.model.diagnostic import Severity
 from aipack_compat.lua.api import all_constants, all_modules
 from aipack_compat.lua.support import (
@@ -58,7 +59,7 @@ def test_check_lua_support_reports_located_diagnostics() -> None:
     diagnostics = check_lua_support("agent.aip", stages)
     assert [(d.code, d.line, d.column, d.end_column) for d in diagnostics] == [("AGT201", 12, 11, 25)]
     assert "`aip.zip.create` (# Data)" in diagnostics[0].message
-    assert RULES == (UNSUPPORTED_AIP_FUNCTION,)
+    assert UNSUPPORTED_AIP_FUNCTION in RULES
     assert check_lua_support("agent.aip", {"data": ("", 1)}) == []
 
 

@@ -1,8 +1,8 @@
 import json
 
-from aipack_compat.check.rules import io, pck
 from aipack_compat.model.diagnostic import CheckResult, Severity
 from aipack_compat.report.diagnostics import REPORTERS_BY_NAME, render_github, render_json, render_sarif, render_text
+from aipack_compat.rules import io, pck
 
 
 def sample_result() -> CheckResult:

@@ -1,7 +1,7 @@
 """SH: what the script scanner finds around `aip run` / `devai run` calls (check/scripts.py)."""
 
-from aipack_compat.check.rules import Rule
 from aipack_compat.model.diagnostic import Severity
+from aipack_compat.rules import Rule
 
 SCRIPT_SYNTAX = Rule(
     "SH001",

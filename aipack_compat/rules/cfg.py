@@ -4,8 +4,8 @@ legacy `.devai/config.toml`), the merged (effective) options, and model resoluti
 Behaviours cited from aipack-spec §1, §2 and §6 (cases are numbered there).
 """
 
-from aipack_compat.check.rules import Rule
 from aipack_compat.model.diagnostic import Severity
+from aipack_compat.rules import Rule
 
 TOML_SYNTAX = Rule(
     "CFG001",

@@ -1,4 +1,5 @@
-"""A parsed agent file as the typed `AgentSpec` job configs carry (shared by migrate and run).
+"""A parsed agent file as the typed `AgentSpec` job configs carry (shared by migrate and run, so it
+sits in load/, below both).
 
 aip's line lexer gives the document; the `# Options` block is type-checked like a config table;
 Lua stages keep the line of their first code line (for error mapping). What cannot become part of
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import posixpath
 from dataclasses import dataclass, field
+from typing import Any
 
 from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.model.job import AgentSpec, PromptPart, SourceLocation, StageCode
@@ -46,15 +48,13 @@ def agent_key(root: str, agent_path: str) -> str:
 
 def agent_spec_from_text(name: str, relative_path: str, text: str, aip_version: str) -> AgentConversion:
     """Parse agent text (its path relative to the job config's root) into an AgentSpec."""
-    from aipack_compat.check.config import check_agent_options_toml
     from aipack_compat.load.agent import parse_agent
+    from aipack_compat.load.options_table import read_agent_options
 
     document = parse_agent(relative_path, text, aip_version)
-    options: dict[str, object] = {}
-    errors: list[Diagnostic] = []
-    if document.options_toml is not None:
-        options, problems = check_agent_options_toml(relative_path, document.options_toml, document.options_line)
-        errors = [d for d in problems if d.severity.label == "error"]
+    block = read_agent_options(document)
+    options: dict[str, Any] = block.values if block else {}
+    errors = block.errors if block else []
     stages: list[StageCode] = []
     dropped: list[DroppedStage] = []
     for stage_name in STAGE_NAMES:

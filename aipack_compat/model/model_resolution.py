@@ -1,9 +1,9 @@
 """Model resolution as aip does it: the alias lookup (`AgentOptions::resolve_model`), then genai's adapter
 choice for the genai release that aip version depends on. Sources: aipack-spec §1.8, §2; wire-protocol §2.
 
-Kept apart from check/effective.py so that `aipack-compat run` can resolve a model without importing the
-config checker, the TOML span loader or the rule registry: this module imports only model/versions.py and
-model/option_keys.py (a test holds it to that).
+Shared by `validate` (check/effective.py) and `run` (execute/runner.py, execute/subagent.py), so it sits
+below both: it imports only model/versions.py and model/option_keys.py, never the config checker, the TOML
+span loader or the rule registry (a test holds it to that).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from aipack_compat.model.eras import MODEL_NAMESPACES, OPTIONS_SECTIONS
 from aipack_compat.model.option_keys import REASONING_SUFFIXES
 from aipack_compat.model.versions import DEFAULT_AIP_VERSION, Version, parse_version
 
@@ -66,13 +67,13 @@ def resolve_model(model: str, aliases: dict[str, str], aip_version: str = DEFAUL
     version = parse_version(aip_version)
     notes: list[str] = []
     resolved, alias, suffix = model, None, None
-    if aliases and version >= (0, 5, 10):  # skipped when no layer defines aliases (spec §6 case 18)
+    if aliases and version >= OPTIONS_SECTIONS:  # skipped when no layer defines aliases (spec §6 case 18)
         if model in aliases:
             resolved, alias = aliases[model], model
         else:
             resolved, alias, suffix = _suffix_alias(model, aliases, version, notes)
     namespace, name = (resolved.split("::", 1) + [""])[:2] if "::" in resolved else (None, resolved)
-    if namespace is not None and version < (0, 7, 15):
+    if namespace is not None and version < MODEL_NAMESPACES:
         notes.append("`ns::` namespaces need aip 0.7.15+; this version sends the whole string by name")
         provider, by = _adapter_by_name(resolved, version)
         return ResolvedModel(model, resolved, provider, by, resolved, ADAPTER_KEY_ENV.get(provider), alias, suffix,

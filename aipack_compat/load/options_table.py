@@ -1,21 +1,26 @@
-"""Type-check an options mapping the way aip deserialises `AgentOptions` (serde, no pydantic).
+"""Read an options mapping the way aip deserialises `AgentOptions` (serde, no pydantic).
 
-Shared by config files (`[options]`, `[default_options]`) and agent `# Options` blocks: known keys
-with a wrong type are fatal in aip, unknown keys are ignored silently (we warn, with a suggestion).
-Also the small span/diagnostic helpers both checkers use.
+Shared by config files (`[options]`, `[default_options]`, checked in check/config.py) and agent
+`# Options` blocks, which `validate`, `migrate` and `run` all read: known keys with a wrong type are
+fatal in aip, unknown keys are ignored silently (we warn, with a suggestion). The result is the
+values aip takes plus a located diagnostic for the rest. Also the small span/diagnostic helpers the
+config checks use.
 """
 
 from __future__ import annotations
 
 import datetime
 import difflib
+from dataclasses import dataclass
 from typing import Any
 
-from aipack_compat.check.rules import Rule
-from aipack_compat.check.rules import cfg as rules
-from aipack_compat.load.toml_spans import KeySpans, Span, TomlDocument, TomlPath, parse_toml
+from aipack_compat.load.toml_spans import KeySpans, TomlDocument, TomlPath, parse_toml
+from aipack_compat.model.agent import AgentDocument
 from aipack_compat.model.diagnostic import Diagnostic, Severity
+from aipack_compat.model.location import Location
 from aipack_compat.model.option_keys import OPTION_KEYS
+from aipack_compat.rules import Rule
+from aipack_compat.rules import cfg as rules
 
 MAX_SENSIBLE_CONCURRENCY = 64
 
@@ -53,7 +58,28 @@ def check_options_table(
     return values, diagnostics
 
 
-def check_agent_options_toml(path: str, toml_text: str, first_line: int) -> tuple[dict[str, Any], list[Diagnostic]]:
+@dataclass(frozen=True, slots=True)
+class AgentOptionsBlock:
+    """An agent's `# Options` block, parsed once and checked; every reader of the block takes this."""
+
+    document: TomlDocument  # the TOML, its spans located in the agent file
+    values: dict[str, Any]  # what aip takes (wrongly typed keys dropped)
+    diagnostics: list[Diagnostic]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """The findings aip refuses the agent for (syntax, wrong types)."""
+        return [d for d in self.diagnostics if d.severity == Severity.ERROR]
+
+
+def read_agent_options(agent: AgentDocument) -> AgentOptionsBlock | None:
+    """`agent`'s `# Options` block checked like a config table; None when the agent has none."""
+    if agent.options_toml is None:
+        return None
+    return check_agent_options_toml(agent.path, agent.options_toml, agent.options_line)
+
+
+def check_agent_options_toml(path: str, toml_text: str, first_line: int) -> AgentOptionsBlock:
     """An agent's `# Options` block (its first TOML line is file line `first_line`), checked like a config table.
 
     aip reports errors here without the agent path (spec §1.7, §6 case 9); we locate them in the agent file.
@@ -61,9 +87,9 @@ def check_agent_options_toml(path: str, toml_text: str, first_line: int) -> tupl
     document = parse_toml(toml_text, line_offset=max(first_line - 1, 0))
     diagnostics = syntax_diagnostics(path, document)
     if document.data is None:
-        return {}, diagnostics
+        return AgentOptionsBlock(document, {}, diagnostics)
     values, found = check_options_table(path, document.data, document.spans, "# Options")
-    return values, diagnostics + found
+    return AgentOptionsBlock(document, values, diagnostics + found)
 
 
 def syntax_diagnostics(path: str, document: TomlDocument) -> list[Diagnostic]:
@@ -116,7 +142,7 @@ def _check_aliases(
     return good, diagnostics
 
 
-def _range_diagnostics(path: str, key: str, value: Any, span: Span | None) -> list[Diagnostic]:
+def _range_diagnostics(path: str, key: str, value: Any, span: Location | None) -> list[Diagnostic]:
     if key == "temperature" and not 0.0 <= value <= 2.0:
         return [diagnostic_at(rules.OUT_OF_RANGE, path, span, f"temperature {value:g} is outside 0..2; providers reject it")]
     if key == "top_p" and not 0.0 <= value <= 1.0:
@@ -132,7 +158,7 @@ def _range_diagnostics(path: str, key: str, value: Any, span: Span | None) -> li
     return []
 
 
-def _unknown_option(path: str, key: str, value: Any, where: str, span: Span | None) -> Diagnostic:
+def _unknown_option(path: str, key: str, value: Any, where: str, span: Location | None) -> Diagnostic:
     if key in ("options", "default_options") and isinstance(value, dict):
         message = f"nested `{key}` table inside {where} is ignored by aip (options are flat here)"
         hint = f"move its keys up into {where}"
@@ -185,17 +211,17 @@ def dotted(path: TomlPath) -> str:
     return ".".join(str(part) for part in path)
 
 
-def key_span_of(spans: dict[TomlPath, KeySpans], path: TomlPath) -> Span | None:
+def key_span_of(spans: dict[TomlPath, KeySpans], path: TomlPath) -> Location | None:
     entry = spans.get(path)
     return entry.key if entry else None
 
 
-def value_span_of(spans: dict[TomlPath, KeySpans], path: TomlPath) -> Span | None:
+def value_span_of(spans: dict[TomlPath, KeySpans], path: TomlPath) -> Location | None:
     entry = spans.get(path)
     return (entry.value or entry.key) if entry else None
 
 
-def diagnostic_at(rule: Rule, path: str, span: Span | None, message: str, hint: str | None = None,
+def diagnostic_at(rule: Rule, path: str, span: Location | None, message: str, hint: str | None = None,
         severity: Severity | None = None) -> Diagnostic:
     if span is None:
         return rule.diagnostic(path, message, hint=hint, severity=severity)

@@ -1,7 +1,7 @@
 """IO: files that cannot be read as text at all."""
 
-from aipack_compat.check.rules import Rule
 from aipack_compat.model.diagnostic import Severity
+from aipack_compat.rules import Rule
 
 UNREADABLE = Rule(
     "IO001",

@@ -1,7 +1,7 @@
 """PCK: pack.toml (the manifest `aip pack` reads, spec §4.4)."""
 
-from aipack_compat.check.rules import Rule
 from aipack_compat.model.diagnostic import Severity
+from aipack_compat.rules import Rule
 
 PACK_TOML_SYNTAX = Rule(
     "PCK001",

@@ -1,7 +1,7 @@
 """MIG: what `migrate` could not carry over into the job config unchanged (migrate/to_job.py)."""
 
-from aipack_compat.check.rules import Rule
 from aipack_compat.model.diagnostic import Severity
+from aipack_compat.rules import Rule
 
 JOB_NOT_MIGRATED = Rule(
     "MIG001",

@@ -1,7 +1,7 @@
 """AGT: agent files (`.aip`, `.devai`, devai `.md`) as aip's line lexer reads them (spec §3, §6 cases 22–36, 54)."""
 
-from aipack_compat.check.rules import Rule
 from aipack_compat.model.diagnostic import Severity
+from aipack_compat.rules import Rule
 
 IGNORED_HEADING = Rule(
     "AGT001",
@@ -196,6 +196,18 @@ TEMPLATE_UNKNOWN_HELPER = Rule(
     "handlebars-rust helper. Why: aip registers no helpers or partials (`A:src/support/hbs.rs@952ad06e`), "
     "so rendering fails with \"Helper not found\". Example: `{{upper data.x}}`.",
 )
+UNSUPPORTED_AIP_FUNCTION = Rule(
+    "AGT201",
+    "unsupported-aip-function",
+    "A Lua stage calls an aip.* function that aipack-compat's runtime does not provide.",
+    Severity.WARNING,
+    "What it does: scans every ```` ```lua ```` stage (strings and comments skipped) for references "
+    "like `aip.web.get` / `utils.file.load` and reports the ones missing from the runtime's supported "
+    "list (see docs/lua-api.md). Why: when that line runs, `aipack-compat run` fails the task with "
+    "\"attempt to call a nil value\", while the "
+    "real `aip` would have run it; knowing before the run lets you keep that job on `aip` or rewrite "
+    "the call. Example: `aip.zip.create(...)` is reported; `aip.file.load(path)` is not.",
+)
 AIP_FUNCTION_OUTPUT_MAY_DIFFER = Rule(
     "AGT202",
     "aip-function-output-may-differ",
@@ -233,5 +245,6 @@ RULES: tuple[Rule, ...] = (
     BOM_BEFORE_HEADING,
     OPTIONS_NESTED_TABLE,
     TEMPLATE_UNKNOWN_HELPER,
+    UNSUPPORTED_AIP_FUNCTION,
     AIP_FUNCTION_OUTPUT_MAY_DIFFER,
 )
