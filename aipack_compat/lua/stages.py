@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from aipack_compat.model.job import AgentSpec, StageCode
 
 
-STAGES = ("before_all", "data", "output", "after_all")
 _STAGE_TITLES = {"before_all": "Before All", "data": "Data", "output": "Output", "after_all": "After All"}
 
 
