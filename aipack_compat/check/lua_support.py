@@ -9,13 +9,14 @@ from __future__ import annotations
 from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.rules.agt import AIP_FUNCTION_OUTPUT_MAY_DIFFER, UNSUPPORTED_AIP_FUNCTION
 
+_UNSUPPORTED_HINT = "see docs/lua-api.md for the supported functions; keep this job on `aip` or rewrite the call"
 _STAGE_TITLES = {"before_all": "# Before All", "data": "# Data", "output": "# Output", "after_all": "# After All"}
 
 
 def check_lua_support(path: str, stages: dict[str, tuple[str, int]]) -> list[Diagnostic]:
     """Diagnostics for unsupported aip.* references; `stages` maps stage -> (code, first code line)."""
     from aipack_compat.lua.support import (
-        APPROXIMATE_FUNCTIONS, EXPLICITLY_UNSUPPORTED, approximate_calls, canonical_name, unsupported_calls,
+        APPROXIMATE_FUNCTIONS, approximate_calls, canonical_name, unsupported_calls,
     )
 
     found: list[Diagnostic] = []
@@ -24,10 +25,6 @@ def check_lua_support(path: str, stages: dict[str, tuple[str, int]]) -> list[Dia
             continue
         title = _STAGE_TITLES.get(stage, stage)
         for call in unsupported_calls(code, first_line):
-            hint = EXPLICITLY_UNSUPPORTED.get(
-                canonical_name(call.name),
-                "see docs/lua-api.md for the supported functions; keep this job on `aip` or rewrite the call",
-            )
             found.append(
                 UNSUPPORTED_AIP_FUNCTION.diagnostic(
                     path,
@@ -35,7 +32,7 @@ def check_lua_support(path: str, stages: dict[str, tuple[str, int]]) -> list[Dia
                     line=call.line,
                     column=call.column,
                     end_column=call.column + len(call.name),
-                    hint=hint,
+                    hint=_UNSUPPORTED_HINT,
                 )
             )
         for call in approximate_calls(code, first_line):

@@ -109,7 +109,8 @@ class AgentFlow:
                 raise NeedsLuaStages(
                     f"agent {agent.name!r} ({agent.source.path}) has Lua stages "
                     f"({', '.join(sorted(self.stages))}): needs Lua stage support (aipack_compat.lua)")
-            from aipack_compat.lua.stages import StageContext, StageRunner
+            from aipack_compat.lua.stage_context import StageContext
+            from aipack_compat.lua.stages import StageRunner
 
             stage_context = StageContext(
                 workspace_dir=context.workspace_dir, agent_file_path=context.agent_file_path,

@@ -311,7 +311,7 @@ def _is_redo(after_all: Any, flow: AgentFlow) -> bool:
     """An After All returning `aip.flow.redo_run()` asks the caller for a redo (run_agent.rs)."""
     if not isinstance(after_all, dict):
         return False
-    from aipack_compat.lua.api.flow import flow_kind
+    from aipack_compat.lua.ports.flow_sentinels import flow_kind
     from aipack_compat.model.versions import parse_version
 
     return flow_kind(after_all, parse_version(flow.context.aip_version)) == "Redo"

@@ -22,7 +22,7 @@ DEFAULT_MAX_INSTRUCTIONS = 500_000_000
 # Runs inside the fresh state before the dangerous globals are removed: it keeps private
 # references to `load` and `debug.sethook` and returns the helpers the host needs.
 _BOOTSTRAP = r"""
-local load, sethook, getmetatable_raw = load, debug.sethook, debug.getmetatable
+local load, sethook = load, debug.sethook
 local coroutine_create, coroutine_wrap = coroutine.create, coroutine.wrap
 local error, select, type, tostring = error, select, type, tostring
 local table_pack, table_unpack = table.pack, table.unpack
@@ -68,7 +68,7 @@ local function run(fn)
   return table_unpack(result, 1, result.n)
 end
 
-return compile, wrap, run, getmetatable_raw
+return compile, wrap, run
 """
 
 _REMOVED_GLOBALS = ("io", "dofile", "loadfile", "load", "require", "package", "debug", "collectgarbage", "python")
@@ -96,7 +96,7 @@ class LuaSandbox:
             max_memory=self.limits.max_memory_bytes,
         )
         bootstrap = as_tuple(self.lua.execute(_BOOTSTRAP, self.limits.max_instructions))
-        self._compile, self._wrap, self._run, self.getmetatable = bootstrap
+        self._compile, self._wrap, self._run = bootstrap
         self.lua_dirs = [os.path.realpath(d) for d in (lua_dirs or [])]
         self._strip_globals()
         self._install_require()
@@ -111,10 +111,6 @@ class LuaSandbox:
     def wrap(self, fn: Callable[..., tuple[Any, ...]]) -> Any:
         """A Lua function calling `fn`; `fn` returns (True, *values) or (False, message)."""
         return self._wrap(fn)
-
-    def eval(self, code: str) -> Any:
-        """Evaluate trusted host Lua (bootstrap helpers, never agent code)."""
-        return self.lua.eval(code)
 
     def execute(self, code: str, chunk_name: str, env: Any, first_line: int = 1) -> tuple[bool, Any]:
         """Run agent code with `env` as its environment, under the instruction budget.

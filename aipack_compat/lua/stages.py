@@ -10,29 +10,23 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from aipack_compat.lua.api.flow import FlowError, FlowValue, flow_kind, parse_flow
-from aipack_compat.lua.env import build_ctx, install_globals, new_uid
+from aipack_compat.lua.api.host import ApiHost
+from aipack_compat.lua.convert import ConversionError, LuaConverter
+from aipack_compat.lua.ports.flow_sentinels import FlowError, FlowValue, parse_flow
+from aipack_compat.lua.registry import build_aip_table
+from aipack_compat.lua.runtime import LuaSandbox
+from aipack_compat.lua.stage_context import StageContext, build_ctx
+from aipack_compat.lua.stage_globals import install_globals
 from aipack_compat.model.versions import parse_version
-from aipack_compat.lua.runtime import SandboxLimits
 
 if TYPE_CHECKING:
-    from aipack_compat.lua.api.agent import SubAgentRunner
     from aipack_compat.model.job import AgentSpec, StageCode
 
-STAGES = ("before_all", "data", "output", "after_all")
-_STAGE_TITLES = {"before_all": "Before All", "data": "Data", "output": "Output", "after_all": "After All"}
 
-__all__ = [
-    "BeforeAllResult",
-    "DataResult",
-    "StageContext",
-    "StageError",
-    "StageRunner",
-    "flow_kind",
-]
+_STAGE_TITLES = {"before_all": "Before All", "data": "Data", "output": "Output", "after_all": "After All"}
 
 
 class StageError(Exception):
@@ -48,47 +42,6 @@ class StageError(Exception):
         self.line = line
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: [{_STAGE_TITLES.get(stage, stage)}] {message}")
-
-
-@dataclass
-class StageContext:
-    """What the stages need to know about the run (CTX values, dirs, limits)."""
-
-    workspace_dir: str
-    agent_file_path: str
-    options: dict[str, Any]
-    aip_version: str = "0.8.37"
-    session_uid: str = ""
-    run_uid: str = ""
-    pack: dict[str, Any] | None = None
-    """Pack agents only: namespace, name, sub_path, ref, identity, dir, workspace_support_dir, base_support_dir."""
-    agent_name: str | None = None
-    base_aipack_dir: str | None = None
-    """Defaults to `~/.aipack-base`."""
-    run_num: int = 1
-    parent_run_uid: str | None = None
-    redo_count: int | None = None
-    pwd: str | None = None
-    allow_commands: bool = True
-    """`aip.cmd.exec` runs programs as aip does; set False to refuse them."""
-    allow_network: bool = True
-    """`aip.web.get`/`post` make requests as aip does; set False to refuse them."""
-    limits: SandboxLimits = field(default_factory=SandboxLimits)
-    run_agent: "SubAgentRunner | None" = None
-    """Runs a sub-agent for `aip.agent.run` (the executor supplies it); None makes that call a
-    clear error. Called from the stage's thread: `run_agent(agent_path, request)` must block
-    until the sub-agent finished and return `{outputs, after_all, redo_requested}`."""
-    _task_uids: dict[int, str] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self) -> None:
-        self.session_uid = self.session_uid or new_uid()
-        self.run_uid = self.run_uid or new_uid()
-
-    def base_dir(self) -> str:
-        return os.path.abspath(self.base_aipack_dir or os.path.join(os.path.expanduser("~"), ".aipack-base"))
-
-    def task_uid(self, task_num: int) -> str:
-        return self._task_uids.setdefault(task_num, new_uid())
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +156,7 @@ class StageRunner:
         raise self._error("output", f"Aipack custom '{flow.kind}' not supported at the Output stage")
 
     def after_all(self, inputs: list[Any] | None, outputs: list[Any] | None, before_all: Any) -> Any:
-        """The After All value; a Redo sentinel is returned as is (check with `flow_kind`)."""
+        """The After All value; a Redo sentinel is returned as is (check with `ports.flow_sentinels.flow_kind`)."""
         if not self.has("after_all"):
             return None
         return self._run("after_all", {"inputs": inputs, "outputs": outputs, "before_all": before_all}, None)
@@ -211,10 +164,6 @@ class StageRunner:
     # -- machinery
 
     def _run(self, stage: str, scope: dict[str, Any], task_num: int | None) -> Any:
-        from aipack_compat.lua.api import ApiHost, build_aip_table
-        from aipack_compat.lua.convert import ConversionError, LuaConverter
-        from aipack_compat.lua.runtime import LuaSandbox
-
         stage_code = self._code[stage]
         agent_dir = os.path.dirname(os.path.abspath(self.context.agent_file_path))
         pack = self.context.pack or {}

@@ -3,7 +3,8 @@
 Pure and light (no lupa import): `validate` and `migrate` use it to tell a user, before running,
 which calls in an agent's Lua blocks would fail under aipack-compat. The scanner is a small Lua
 lexer (strings, long brackets and comments are skipped), so `"aip.web.get"` inside a string or a
-comment is not a call. `SUPPORTED_FUNCTIONS` is kept equal to the runtime's tables by a unit test.
+comment is not a call. `SUPPORTED_FUNCTIONS` is kept equal to `registry.MODULES` by a unit test
+(importing the registry here would load every binding on the validate path).
 """
 
 from __future__ import annotations
@@ -82,10 +83,6 @@ SUPPORTED_FUNCTIONS: frozenset[str] = (
         }
     )
 )
-
-# Present in the runtime only to raise a clear error naming what is missing (canonical names -> hint).
-# Empty since aip.web.get/post make real requests.
-EXPLICITLY_UNSUPPORTED: dict[str, str] = {}
 
 _MARKDOWN_DIFFERS = (
     "HTML -> Markdown is our port of htmd's rules (aip uses the Rust `htmd` crate): headings, lists, links, "

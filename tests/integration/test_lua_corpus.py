@@ -20,7 +20,8 @@ import httpx
 import pytest
 
 from aipack_compat.load.agent import parse_agent
-from aipack_compat.lua.stages import StageContext, StageRunner
+from aipack_compat.lua.stage_context import StageContext
+from aipack_compat.lua.stages import StageRunner
 from aipack_compat.lua.support import canonical_name, unsupported_calls
 from aipack_compat.model.job import AgentSpec, SourceLocation, StageCode
 from aipack_compat.template import render
@@ -282,10 +283,10 @@ def test_corpus_agents_whose_lua_is_fully_supported() -> None:
 def test_html_optimizer_fetches_slims_and_converts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """packs-lab `html-optimizer.aip`: aip.web.get -> save -> save_html_to_slim -> save_html_to_md -> Output.
 
-    Its URL is on the internet; the transport (`web_http._send`, exercised against a loopback server in
-    tests/unit/lua/test_api_web_http.py) is replaced by a canned page so the test stays offline.
+    Its URL is on the internet; the transport (`ports/reqwest.send`, exercised against a loopback server in
+    tests/unit/lua/api/test_web_requests.py) is replaced by a canned page so the test stays offline.
     """
-    from aipack_compat.lua.api import web_http
+    from aipack_compat.lua.ports import reqwest
 
     agent = corpus_agent("aipack-ai__packs-lab/lab/hello-world/html-optimizer.aip")
     page = (b"<!DOCTYPE html><html><head><title>Token API</title><script>x()</script></head><body>"
@@ -296,9 +297,9 @@ def test_html_optimizer_fetches_slims_and_converts(tmp_path: Path, monkeypatch: 
     def canned(method: str, url: str, body: bytes | None, headers: list[tuple[str, str]], limit: int) -> Any:
         requested.append(url)
         assert ("User-Agent", "aipack") in headers
-        return web_http._Reply(200, url, [("Content-Type", "text/html; charset=utf-8")], page)
+        return reqwest.Reply(200, url, [("Content-Type", "text/html; charset=utf-8")], page)
 
-    monkeypatch.setattr(web_http, "_send", canned)
+    monkeypatch.setattr(reqwest, "send", canned)
     runner = runner_for(agent, tmp_path)
     outputs, _ = run_all_stages(runner, None, "# Quickstart\n\nclean")
     assert requested == ["https://www.alchemy.com/docs/reference/token-api-quickstart"]

@@ -1,7 +1,7 @@
 """aip.agent.* (`A:src/script/aip_modules/aip_agent.rs@952ad06e`).
 
 `extract_options` (0.7.9+) copies the agent-option keys of a table. `run` needs the executor: the
-stage runner gets it through `StageContext.run_agent` (see `SubAgentRunner`); without one it
+stage runner gets it through `StageContext.run_agent` (see `host.SubAgentRunner`); without one it
 raises a clear error naming the sub-agent. The request mirrors aip's `RunAgentOptions`
 (`A:src/types/run_agent_options.rs@952ad06e`): `input` is prepended to `inputs`, an empty list
 means no inputs, `agent_base_dir` overrides the caller's dir; the reply is `RunAgentResponse`
@@ -12,18 +12,9 @@ means no inputs, `agent_base_dir` overrides the caller's dir; the reply is `RunA
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from typing import Any
 
-from aipack_compat.lua.api import ApiError, ApiFunction, ApiHost, expect_string
-
-SubAgentRunner = Callable[[str, dict[str, Any]], dict[str, Any]]
-"""`run_agent(agent_path, request) -> {outputs, after_all, redo_requested}`.
-
-`request` has `agent_name` (as written in Lua), `agent_path` (the resolved `.aip` file),
-`inputs` (list or None), `options` (agent option overlay or None) and `parent_run_uid`. It runs
-the sub-agent to completion (all its stages and model calls) and returns its outputs; raising
-any exception fails the calling stage with "Failed to run agent '<name>': <error>".
-"""
+from aipack_compat.lua.api.host import ApiError, ApiFunction, ApiHost, expect_string
 
 # `aip_agent_extract_options` (0.8.1 fixed the `input_concurrency` key).
 AGENT_OPTION_KEYS = ("model", "model_aliases", "input_concurrency", "temperature", "top_p", "allow_run_on_task_fail")

@@ -6,8 +6,8 @@ import json as _json
 import re
 from typing import Any
 
-from aipack_compat.lua.api import ApiError, ApiFunction, ApiHost, Multi, expect_string, option_string
-from aipack_compat.lua.api.text import rust_lines
+from aipack_compat.lua.api.host import ApiError, ApiFunction, ApiHost, Multi, expect_string, option_string
+from aipack_compat.lua.api.text import text_lines
 
 
 def _fence_state(state: int, line: str) -> int:
@@ -30,7 +30,7 @@ def iter_blocks(content: str, lang_filter: str | None, extrude: bool) -> tuple[l
     state = 0
     lang: str = ""
     captured: list[str] | None = None
-    for line in rust_lines(content):
+    for line in text_lines(content):
         previous, state = state, _fence_state(state, line)
         if previous == 0 and state != 0:
             lang = line[4:].strip() if state == 4 else line[3:].strip()
@@ -82,7 +82,7 @@ def _meta_blocks_and_content(content: str) -> tuple[list[tuple[str | None, str]]
     in_block = candidate_meta = first_block_line = False
     action = "initial"
     previous_line: str | None = None
-    for line in rust_lines(content):
+    for line in text_lines(content):
         if line.startswith("```"):
             first_block_line = False
             if in_block:
@@ -170,7 +170,7 @@ def outer_block_content_or_raw(host: ApiHost, content: Any) -> str:
     trimmed = original.strip()
     if not trimmed.startswith("```"):
         return original
-    lines = rust_lines(trimmed)
+    lines = text_lines(trimmed)
     fences = [index for index, line in enumerate(lines) if line.startswith("```")]
     if fences and fences[0] < fences[-1]:
         return "\n".join(lines[fences[0] + 1 : fences[-1]]) + "\n"
@@ -197,7 +197,7 @@ def extract_refs(host: ApiHost, content: Any = None) -> Any:
         return {}  # aip returns a plain new table here (an empty object), a list otherwise
     refs: list[dict[str, Any]] = []
     state = 0
-    for line in rust_lines(content):
+    for line in text_lines(content):
         new_state = _fence_state(state, line)
         if new_state != 0 or state != 0:
             state = new_state

@@ -10,8 +10,9 @@ import os
 import posixpath
 from typing import Any
 
-from aipack_compat.lua.api import ApiError, ApiFunction, ApiHost, Multi, expect_string, option_string, strings_of
-from aipack_compat.lua.api.fsutil import file_info, glob_matches
+from aipack_compat.lua.api.file.records import file_info
+from aipack_compat.lua.api.host import ApiError, ApiFunction, ApiHost, Multi, expect_string, option_string, strings_of
+from aipack_compat.lua.ports.globs import glob_matches
 
 
 def _safe_resolve(host: ApiHost, path: str) -> str | None:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from aipack_compat.lua.api import ApiError, ApiFunction, ApiHost, Multi, expect_string, option_string
+from aipack_compat.lua.api.host import ApiError, ApiFunction, ApiHost, Multi, expect_string, option_string
 
 _UNITS = ("B", "KB", "MB", "GB", "TB", "PB")
 
 
-def rust_lines(content: str) -> list[str]:
-    """Rust `str::lines()`: split on `\n`, strip one trailing `\r`, no final empty line."""
+def text_lines(content: str) -> list[str]:
+    """Rust `str::lines()` as it was until rust-lang/rust#100311 (2023): split on `\n`, strip one
+    trailing `\r`, no final empty line. It also drops a bare `\r` ending the text, which today's
+    Rust keeps (`ports/rust_str.rust_lines`); aip.text and aip.md keep this until it is checked
+    against aip."""
     if not content:
         return []
     parts = content.split("\n")
@@ -208,7 +211,7 @@ def extract_line_blocks(host: ApiHost, content: Any, options: Any = None) -> Mul
         raise ApiError('aip.text.extract_line_blocks requires to options with {starts_with = ".."} ')
     extrude = options.get("extrude") == "content"
     first = options.get("first")
-    lines = iter(rust_lines(value))
+    lines = iter(text_lines(value))
     extruded: list[str] = []
     blocks: list[str] = []
 

@@ -14,7 +14,7 @@ import datetime as _dt
 import os
 import time as _time
 
-from aipack_compat.lua.api import ApiFunction, ApiHost
+from aipack_compat.lua.api.host import ApiFunction, ApiHost
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

@@ -1,7 +1,8 @@
-"""aip.udiffx.* (`A:src/script/aip_modules/aip_udiffx.rs@952ad06e`), on our port of the udiffx crate.
+"""aip.udiffx.* (`A:src/script/aip_modules/aip_udiffx.rs@952ad06e`), on our port of the udiffx crate
+(`ports/udiffx/`); the file-system side (guards, reads, writes) is here.
 
 - `apply_file_changes(content, base_dir?, {extrude = "content"}?)` -> status[, remaining]: the first
-  FILE_CHANGES envelope (syntax per era, see `udiffx_tags`) applied under `base_dir` (workspace-
+  FILE_CHANGES envelope (syntax per era, see `ports/udiffx/tags.py`) applied under `base_dir` (workspace-
   relative, "" or nil = the workspace). The status table is aip's `IntoLua for W<ApplyChangesStatus>`:
   success/total_count/success_count/fail_count/items{file_path, kind, success, error_msg?,
   error_hunks?{hunk_body, cause}} (error_hunks from aip 0.8.21, `A:5c781a63`).
@@ -20,8 +21,12 @@ import os
 import shutil
 from typing import Any
 
-from aipack_compat.lua.api import ApiError, ApiFunction, ApiHost, Multi, expect_string, strings_of
-from aipack_compat.lua.api.udiffx_tags import Directive, Version, extract_file_changes
+from aipack_compat.files import write_atomic
+from aipack_compat.lua.api.file.records import list_files
+from aipack_compat.lua.api.host import ApiError, ApiFunction, ApiHost, Multi, expect_string, strings_of
+from aipack_compat.lua.ports.udiffx.hunks import apply_patch
+from aipack_compat.lua.ports.udiffx.prompt import fallback_instruction
+from aipack_compat.lua.ports.udiffx.tags import Directive, Version, extract_file_changes
 
 ERROR_HUNKS_SINCE: Version = (0, 8, 21)
 
@@ -84,8 +89,6 @@ class _Applier:
             raise _DirectiveFailure(f"simple_fs error: Cannot read path '{shown}'\nCause: {cause}") from None
 
     def write(self, full_path: str, content: str | bytes, creating: bool) -> None:
-        from aipack_compat.files import write_atomic
-
         try:
             write_atomic(full_path, content, force=True)
         except OSError as exc:
@@ -107,8 +110,6 @@ class _Applier:
         self.write(full_path, directive.content, creating=not exists)
 
     def _file_patch(self, directive: Directive, item: dict[str, Any]) -> None:
-        from aipack_compat.lua.api.udiffx_hunks import apply_patch
-
         full_path = self.guarded(directive.file_path or "")
         exists = os.path.exists(full_path)
         original = self.read_text(full_path, directive.file_path or "") if exists else ""
@@ -215,8 +216,6 @@ def apply_file_changes(host: ApiHost, content: Any, base_dir: Any = None, option
 
 
 def load_files_context(host: ApiHost, include_globs: Any, options: Any = None) -> str | None:
-    from aipack_compat.lua.api.fsutil import list_files
-
     qualified = "aip.udiffx.load_files_context"
     opts = options if isinstance(options, dict) else {}
     base_dir = opts.get("base_dir")
@@ -261,8 +260,6 @@ def installed_crate_prompt(requirement: Version) -> str | None:
 
 
 def file_changes_instruction(host: ApiHost) -> str:
-    from aipack_compat.lua.api.udiffx_prompt import fallback_instruction
-
     return installed_crate_prompt(udiffx_requirement(host.aip_version)) or fallback_instruction(host.aip_version)
 
 

@@ -11,9 +11,9 @@ import base64
 import uuid as _uuid
 from typing import Any
 
-from aipack_compat.lua.api import ApiFunction, ApiHost, option_string
-from aipack_compat.lua.api.hash import base58
-from aipack_compat.lua.env import new_uid
+from aipack_compat.lua.api.host import ApiFunction, ApiHost, option_string
+from aipack_compat.lua.ports.base58 import base58
+from aipack_compat.lua.ports.uuid7 import new_uid
 
 # 100-ns intervals between the Gregorian epoch (1582-10-15) and the Unix epoch (v1/v6 timestamps).
 _GREGORIAN_TO_UNIX_100NS = 0x01B21DD213814000

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from aipack_compat.lua.stages import StageError, flow_kind
-
-from .conftest import make_runner
+from aipack_compat.lua.ports.flow_sentinels import flow_kind
+from aipack_compat.lua.stages import StageError
+from tests.support.lua_stages import make_runner
 
 
 def test_full_flow_through_every_stage(tmp_path: Path) -> None:
@@ -23,8 +24,8 @@ def test_full_flow_through_every_stage(tmp_path: Path) -> None:
     )
     before = runner.before_all(["x"])
     assert (before.inputs, before.before_all, before.options) == (["a", "b", "c"], {"n": 1}, {"model": "other"})
-    outputs = []
-    for task_num, task_input in enumerate(before.inputs, 1):
+    outputs: list[Any] = []
+    for task_num, task_input in enumerate(before.inputs or [], 1):
         data = runner.data(task_input, before.before_all, task_num)
         if data.skip:
             assert data.skip_reason == "b is skipped"

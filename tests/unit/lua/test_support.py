@@ -6,18 +6,16 @@ from aipack_compat.check.lua_support import check_lua_support
 from aipack_compat.rules.agt import RULES, UNSUPPORTED_AIP_FUNCTION
 from aipack_compat.rules import all_rules
 from aipack_compat.model.diagnostic import Severity
-from aipack_compat.lua.api import all_constants, all_modules
+from aipack_compat.lua.registry import CONSTANTS, MODULES
 from aipack_compat.lua.support import (
-    APPROXIMATE_FUNCTIONS, EXPLICITLY_UNSUPPORTED, SUPPORTED_FUNCTIONS, approximate_calls, canonical_name, scan_lua_calls,
+    APPROXIMATE_FUNCTIONS, SUPPORTED_FUNCTIONS, approximate_calls, canonical_name, scan_lua_calls,
     unsupported_calls,
 )
 
 
 def test_supported_list_matches_the_runtime_tables() -> None:
-    runtime = {f"aip.{module}.{name}" for module, functions in all_modules().items() for name in functions}
-    runtime |= {f"aip.{module}.{name}" for module, values in all_constants().items() for name in values}
-    # present to raise a clear error (web.get/post) or to call the executor's sub-agent runner
-    runtime -= set(EXPLICITLY_UNSUPPORTED)
+    runtime = {f"aip.{module}.{name}" for module, functions in MODULES.items() for name in functions}
+    runtime |= {f"aip.{module}.{name}" for module, values in CONSTANTS.items() for name in values}
     # `aip.flow.redo` is the 0.8.17 - 0.8.21 name, installed only for those versions.
     declared = {name for name in SUPPORTED_FUNCTIONS if name.startswith("aip.")} - {"aip.flow.redo"}
     assert declared == runtime
