@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # aipack_compat: the predicate ports the data pins
 
 from aip_facts import ExtractionError  # noqa: E402
 from aip_facts.crates import published_versions  # noqa: E402
@@ -28,17 +29,18 @@ REPO = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO / "aipack_compat" / "data" / "aip"
 
 # Why each version is here:
-#   devai 0.5.0 / 0.5.12   first and last Lua release of the `devai` crate
+#   devai 0.5.0 / 0.5.12   first and last Lua release of the `devai` crate (0.5.10: [default_options], aliases)
 #   0.6.0                  the rename to aipack / `aip`; base config.toml
-#   0.7.0, 0.7.20          first and last 0.7 (0.7.x is one minor; 0.7.20 ships config-default.toml)
+#   0.7.0, 0.7.20          first and last 0.7 (0.7.x is one minor); 0.6.10: shipped input_concurrency,
+#                          0.7.10: [options]
 #   0.8.0 ... 0.8.37       the releases the issue names (0.8.16: the last /v1/chat/completions era the
 #                          replay tests pin; 0.8.27/0.8.29/0.8.30: genai 0.6.3 / 0.7 betas; 0.8.37: newest)
 #   0.7.4 0.7.18 0.8.8 0.8.11 0.8.20 0.8.25 0.8.32 0.8.36
 #                          where the shipped default model or config layout changed (git tags of aip), so that
 #                          "use the older extracted version" gives the right shipped default in between
 VERSIONS = (
-    "0.5.0", "0.5.12", "0.6.0", "0.7.0", "0.7.4", "0.7.18", "0.7.20", "0.8.0", "0.8.8", "0.8.11", "0.8.16",
-    "0.8.20", "0.8.25", "0.8.27", "0.8.29", "0.8.30", "0.8.32", "0.8.36", "0.8.37",
+    "0.5.0", "0.5.10", "0.5.12", "0.6.0", "0.6.10", "0.7.0", "0.7.4", "0.7.10", "0.7.18", "0.7.20", "0.8.0", "0.8.8",
+    "0.8.11", "0.8.16", "0.8.20", "0.8.25", "0.8.27", "0.8.29", "0.8.30", "0.8.32", "0.8.36", "0.8.37",
 )
 
 

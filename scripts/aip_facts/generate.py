@@ -59,11 +59,26 @@ def shipped_configs(aip: Crate) -> dict[str, bytes]:
 def facts_files(aip: Crate, genai: Crate) -> dict[str, bytes]:
     """Every data file of one version except the manifest, keyed by file name under the version directory."""
     files = {f"config/{path}": content for path, content in shipped_configs(aip).items()}
-    files["routing.json"] = dump_json(routing.extract(genai, aip.text("Cargo.toml", "genai features")))
+    routes = routing.extract(genai, aip.text("Cargo.toml", "genai features"))
+    check_ported_predicates(routes, genai)
+    files["routing.json"] = dump_json(routes)
     files["cli.json"] = dump_json(cli_args.extract(aip))
     files["lua_api.json"] = dump_json(lua_api.extract(aip))
     files["headings.json"] = dump_json(headings.extract(aip))
     return files
+
+
+def check_ported_predicates(routes: dict[str, Any], genai: Crate) -> None:
+    """Each predicate the chain calls must have a runtime port pinned to this exact genai source."""
+    from aipack_compat.model.aip_routing import PORTED_PREDICATES
+
+    for name, digest in sorted(routes["predicate_sources"].items()):
+        if name not in PORTED_PREDICATES:
+            raise ExtractionError(f"genai routing: {genai.version} calls `{name}`, which has no port in "
+                                  "aipack_compat/model/aip_routing.py (PORTED_PREDICATES)")
+        if digest not in PORTED_PREDICATES[name][1]:
+            raise ExtractionError(f"genai routing: `{name}` changed in genai {genai.version} (source sha256 {digest});"
+                                  " review the port in aipack_compat/model/aip_routing.py and add the digest")
 
 
 def manifest(aip: Crate, genai: Crate, files: dict[str, bytes]) -> dict[str, Any]:
