@@ -128,8 +128,7 @@ class AipFacts:
     @property
     def shipped_default_layer(self) -> str:
         """`default` (config-default.toml, 0.7.18+), `base-legacy` (~/.aipack-base/config.toml) or `workspace`."""
-        path = str(self.manifest()["shipped_default_config"]).removeprefix("config/")
-        return str(self.manifest()["shipped_configs"][path]["layer"])
+        return str(self.manifest()["shipped_configs"][self.shipped_default_config_path()]["layer"])
 
     def shipped_config_paths(self) -> dict[str, str]:
         """Path under the crate's `_init/` -> layer, for every config file this release ships."""
@@ -139,9 +138,13 @@ class AipFacts:
         """A shipped config file verbatim (`base/config-default.toml`, `workspace/config.toml`, ...)."""
         return str(_data(self.applied, "config", *path.split("/")).read_text(encoding="utf-8"))
 
+    def shipped_default_config_path(self) -> str:
+        """Its path under the crate's `_init/`: `base/config-default.toml`, `base/config.toml`, ..."""
+        return str(self.manifest()["shipped_default_config"]).removeprefix("config/")
+
     def shipped_default_config(self) -> str:
         """The base config aip (re)creates when it is missing, exactly as it writes it."""
-        return self.shipped_config(str(self.manifest()["shipped_default_config"]).removeprefix("config/"))
+        return self.shipped_config(self.shipped_default_config_path())
 
     def shipped_options(self) -> ShippedOptions:
         return _shipped_options(self.applied)

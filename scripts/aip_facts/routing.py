@@ -301,7 +301,7 @@ def _condition(node: rust.Node, bindings: dict[str, str], context: _Context) -> 
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if operator in ("||", "&&"):
             key = "any" if operator == "||" else "all"
-            parts = []
+            parts: list[dict[str, Any]] = []
             for side in (left, right):
                 part = _condition(side, bindings, context)
                 parts.extend(part[key] if key in part and side.type == "binary_expression" else [part])
