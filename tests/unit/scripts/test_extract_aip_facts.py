@@ -44,30 +44,35 @@ def _missing_crates(version: str) -> list[str]:
     return [f"{name}-{number}.crate" for name, number in wanted if cached_archive(name, number) is None]
 
 
+PRESENT = [version for version in VERSIONS if not _missing_crates(version)]
+
+
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if _TREE_SITTER_MISSING:
         _loud_skip(_TREE_SITTER_MISSING)
-    present = [version for version in VERSIONS if not _missing_crates(version)]
     out = tmp_path_factory.mktemp("facts")
-    if present:
-        result = subprocess.run([sys.executable, str(SCRIPTS / "extract_aip_facts.py"), "--offline", "--out", str(out),
-                                 *present], capture_output=True, text=True, timeout=600)
-        assert result.returncode == 0, result.stderr
+    result = subprocess.run([sys.executable, str(SCRIPTS / "extract_aip_facts.py"), "--offline", "--out", str(out),
+                             *PRESENT], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
     return out
 
 
-@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("version", PRESENT)
 def test_regenerating_gives_identical_files(version: str, regenerated: Path) -> None:
-    missing = _missing_crates(version)
-    if missing:
-        _loud_skip(f"{version}: {', '.join(missing)} not in cargo's cache nor the download cache "
-                   f"(run `python3 scripts/extract_aip_facts.py {version}` once to fetch them)")
     checked_in = sorted(p.relative_to(DATA / version) for p in (DATA / version).rglob("*") if p.is_file())
     fresh = sorted(p.relative_to(regenerated / version) for p in (regenerated / version).rglob("*") if p.is_file())
     assert fresh == checked_in
     for relative in checked_in:
         assert (regenerated / version / relative).read_bytes() == (DATA / version / relative).read_bytes(), relative
+
+
+def test_every_checked_in_version_is_checked_for_freshness() -> None:
+    missing = {version: _missing_crates(version) for version in VERSIONS if version not in PRESENT}
+    if missing:
+        _loud_skip(f"{len(missing)} of {len(VERSIONS)} versions not regenerated, their crates are not cached "
+                   f"({', '.join(sorted(missing, key=VERSIONS.index))}); `python3 scripts/extract_aip_facts.py` "
+                   "fetches them")
 
 
 # ---- loud failures on unknown shapes ----------------------------------------------------------------------------
