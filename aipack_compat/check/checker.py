@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from aipack_compat.files import TextFile, read_text_file
-from aipack_compat.load.workspace import BaseLayers, DiscoveredFiles, base_layers, discover
+from aipack_compat.load.discovery import DiscoveredFiles, discover
+from aipack_compat.load.workspace import BaseLayers, base_layers
 from aipack_compat.model.diagnostic import CheckResult, Diagnostic
 from aipack_compat.model.versions import DEFAULT_AIP_VERSION, parse_version
 

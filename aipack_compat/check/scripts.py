@@ -10,7 +10,7 @@ import os
 import posixpath
 
 from aipack_compat.check.rules import sh
-from aipack_compat.load.aip_argv import RUN_FLAGS
+from aipack_compat.load.scripts.core.aip_argv import RUN_FLAGS
 from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.model.invocation import Invocation, ScriptLocation, ScriptScan
 
@@ -35,9 +35,9 @@ DEVAI_RHAI_VERSION = "0.1.0"
 
 def check_script_text(path: str, text: str, workspace_root: str | None, *,
                       aip_version: str | None = None) -> tuple[list[Invocation], list[Diagnostic]]:
-    from aipack_compat.load.scripts import find_workspace_root, scan_script_text
+    from aipack_compat.load.scripts.scan import default_root, scan_script_text
 
-    root = workspace_root if workspace_root is not None else find_workspace_root(path)
+    root = workspace_root if workspace_root is not None else default_root(path)
     scan = scan_script_text(path, text, root)
     return scan.invocations, check_scan(scan, root, aip_version)
 
@@ -156,7 +156,7 @@ def resolve_agent(ref: str, workdir: str, root: str, version: str):  # type: ign
 
 
 def _check_rewrites(scan: ScriptScan, root: str) -> list[Diagnostic]:
-    from aipack_compat.load.sed_script import apply_substitutions, parse_substitutions
+    from aipack_compat.load.scripts.shell.commands.sed_script import apply_substitutions, parse_substitutions
 
     out: list[Diagnostic] = []
     reported_targets: set[str] = set()

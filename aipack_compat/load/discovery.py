@@ -1,7 +1,8 @@
 """Discover the AIPACK files under the paths a user names: configs, agents, scripts, packs.
 
 Classification is by path shape only (no file is opened here), so discovery stays cheap for a
-pre-commit hook. The base layers (`~/.aipack-base`) are located separately by `base_layers()`.
+pre-commit hook. Which config a run reads (its workspace, the base layers in `~/.aipack-base`) is
+workspace.py's question.
 """
 
 from __future__ import annotations
@@ -197,33 +198,3 @@ def _first_run_call(path: str) -> tuple[int, int] | None:
         return None
     line_start = head.rfind(b"\n", 0, match.start()) + 1
     return head.count(b"\n", 0, match.start()) + 1, len(head[line_start:match.start()].decode("utf-8", "replace")) + 1
-
-
-def default_base_dir() -> Path:
-    """`$HOME/.aipack-base`, as aip computes it (no env var relocates it, spec §1.1)."""
-    return Path(os.path.expanduser("~")) / ".aipack-base"
-
-
-@dataclass(frozen=True, slots=True)
-class BaseLayers:
-    """The base config files that exist for one base directory, lowest precedence first."""
-
-    base_dir: Path
-    default: Path | None  # config-default.toml (0.7.18+)
-    user: Path | None  # config-user.toml (0.7.18+)
-    legacy: Path | None  # config.toml (0.6.0 - 0.7.17; renamed to config-deprecated.toml by 0.7.18+)
-
-
-def base_layers(base_dir: str | os.PathLike[str] | None = None) -> BaseLayers:
-    base = Path(base_dir) if base_dir is not None else default_base_dir()
-
-    def existing(name: str) -> Path | None:
-        candidate = base / name
-        return candidate if candidate.is_file() else None
-
-    return BaseLayers(base, existing("config-default.toml"), existing("config-user.toml"), existing("config.toml"))
-
-
-def workspace_root_of(config_path: str) -> str:
-    """`<wks>` for `<wks>/.aipack/config.toml` or `<wks>/.devai/config.toml`."""
-    return str(Path(config_path).parent.parent)

@@ -82,7 +82,7 @@ def _workspace_configs(path: str, version: str) -> list[tuple[str, str]]:
     """
     from aipack_compat.check.config import parse_version
     from aipack_compat.errors import UsageFailure
-    from aipack_compat.load.workspace import classify
+    from aipack_compat.load.discovery import classify
 
     if not os.path.lexists(path):
         raise UsageFailure(f"{path}: no such file or directory")

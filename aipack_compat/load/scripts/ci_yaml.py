@@ -11,29 +11,32 @@ import posixpath
 import re
 from typing import Any
 
-from aipack_compat.load.script_collect import Collector
-from aipack_compat.load.yaml_source import compose_yaml
-from aipack_compat.load.shell_words import Scope
+from aipack_compat.load.scripts.core.collector import Collector
+from aipack_compat.load.scripts.core.scope import Scope
+from aipack_compat.load.scripts.shell.scanner import scan_shell
+from aipack_compat.load.scripts.yaml_source import as_dict, compose_yaml, entries, scalar_value
 
 _GHA_EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 _GITLAB_SCRIPT_KEYS = ("before_script", "script", "after_script")
 
 
-def scan_ci_yaml(collector: Collector, text: str, root: str) -> None:
+def scan_ci_yaml(collector: Collector, text: str, path: str) -> None:
+    """A workflow's steps run from the checkout (the scanned root), not from the YAML file's folder."""
     import yaml
 
+    root = collector.root
     document = compose_yaml(collector, text, "")
     if not isinstance(document, yaml.MappingNode):
         return
-    top = _mapping(document)
+    top = as_dict(document)
     top_env = _env(top.get("env")) | _env(top.get("variables"))
     jobs = top.get("jobs")
     if isinstance(jobs, yaml.MappingNode):  # GitHub Actions
         default_dir = _working_directory(top.get("defaults"))
-        for _, job in _items(jobs):
+        for _, job in entries(jobs):
             _github_job(collector, job, root, top_env, default_dir)
         return
-    for _, job in _items(document):  # GitLab CI: every top-level mapping (hidden `.jobs` included)
+    for _, job in entries(document):  # GitLab CI: every top-level mapping (hidden `.jobs` included)
         if isinstance(job, yaml.MappingNode):
             _gitlab_job(collector, job, root, top_env)
 
@@ -43,7 +46,7 @@ def _github_job(collector: Collector, job: Any, root: str, inherited_env: dict[s
 
     if not isinstance(job, yaml.MappingNode):
         return
-    fields = _mapping(job)
+    fields = as_dict(job)
     job_env = inherited_env | _env(fields.get("env"))
     job_dir = _working_directory(fields.get("defaults")) or default_dir
     matrix = _matrix(fields.get("strategy"))
@@ -54,12 +57,12 @@ def _github_job(collector: Collector, job: Any, root: str, inherited_env: dict[s
     for step in steps.value:
         if not isinstance(step, yaml.MappingNode):
             continue
-        step_fields = _mapping(step)
+        step_fields = as_dict(step)
         run = step_fields.get("run")
-        shell = _scalar(step_fields.get("shell")) or ""
+        shell = scalar_value(step_fields.get("shell")) or ""
         if not isinstance(run, yaml.ScalarNode) or shell.startswith(("python", "pwsh", "powershell", "cmd")):
             continue
-        workdir = _scalar(step_fields.get("working-directory")) or job_dir
+        workdir = scalar_value(step_fields.get("working-directory")) or job_dir
         env = job_env | _env(step_fields.get("env"))
         _scan_scalar(collector, run, root, env, workdir, matrix, frames)
 
@@ -67,7 +70,7 @@ def _github_job(collector: Collector, job: Any, root: str, inherited_env: dict[s
 def _gitlab_job(collector: Collector, job: Any, root: str, inherited_env: dict[str, str | None]) -> None:
     import yaml
 
-    fields = _mapping(job)
+    fields = as_dict(job)
     env = inherited_env | _env(fields.get("variables"))
     for key in _GITLAB_SCRIPT_KEYS:
         node = fields.get(key)
@@ -79,8 +82,6 @@ def _gitlab_job(collector: Collector, job: Any, root: str, inherited_env: dict[s
 
 def _scan_scalar(collector: Collector, node: Any, root: str, env: dict[str, str | None], workdir: str | None,
                  matrix: dict[str, list[str] | None], frames: dict[str, str]) -> None:
-    from aipack_compat.load.scripts import scan_shell
-
     text = str(node.value)
     scope = Scope(cwd=posixpath.normpath(posixpath.join(root, workdir or ".")), script_path=collector.path)
     for key, value in env.items():
@@ -114,11 +115,11 @@ def _matrix(strategy: Any) -> dict[str, list[str] | None]:
 
     if not isinstance(strategy, yaml.MappingNode):
         return {}
-    matrix = _mapping(strategy).get("matrix")
+    matrix = as_dict(strategy).get("matrix")
     if not isinstance(matrix, yaml.MappingNode):
         return {}
     out: dict[str, list[str] | None] = {}
-    for key, value in _items(matrix):
+    for key, value in entries(matrix):
         if isinstance(value, yaml.SequenceNode) and all(isinstance(v, yaml.ScalarNode) for v in value.value):
             out[key] = [str(v.value) for v in value.value]
         elif key not in ("include", "exclude"):
@@ -131,8 +132,8 @@ def _working_directory(defaults: Any) -> str | None:
 
     if not isinstance(defaults, yaml.MappingNode):
         return None
-    run = _mapping(defaults).get("run")
-    return _scalar(_mapping(run).get("working-directory")) if isinstance(run, yaml.MappingNode) else None
+    run = as_dict(defaults).get("run")
+    return scalar_value(as_dict(run).get("working-directory")) if isinstance(run, yaml.MappingNode) else None
 
 
 def _env(node: Any) -> dict[str, str | None]:
@@ -141,23 +142,7 @@ def _env(node: Any) -> dict[str, str | None]:
     if not isinstance(node, yaml.MappingNode):
         return {}
     out: dict[str, str | None] = {}
-    for key, value in _items(node):
-        text = _scalar(value)
+    for key, value in entries(node):
+        text = scalar_value(value)
         out[key] = None if text is None or "${{" in text else text
     return out
-
-
-def _items(node: Any) -> list[tuple[str, Any]]:
-    import yaml
-
-    return [(str(k.value), v) for k, v in node.value if isinstance(k, yaml.ScalarNode)]
-
-
-def _mapping(node: Any) -> dict[str, Any]:
-    return dict(_items(node))
-
-
-def _scalar(node: Any) -> str | None:
-    import yaml
-
-    return str(node.value) if isinstance(node, yaml.ScalarNode) else None

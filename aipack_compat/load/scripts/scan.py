@@ -1,106 +1,59 @@
-"""Scripts that call `aip run`: shell, Makefile, CI YAML, Python. Parsed, never executed.
+"""Scripts that call `aip run`: shell, Makefile, CI YAML, Python, task runners. Parsed, never executed.
 
-`scan_script_text(path, text, root)` picks the front-end from the file name (and shebang),
-walks it, and returns a `ScriptScan`: the invocations with everything resolved statically,
-the config rewrites seen, and located parse problems (partial results are kept).
+`scan_script_text(path, text, root)` picks the front-end from the file name (and shebang) among
+`FRONT_ENDS`, walks the file, and returns a `ScriptScan`: the invocations with everything
+resolved statically, the config rewrites seen, and located parse problems (partial results are
+kept).
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
-import re
 
-from aipack_compat.load.script_collect import Collector
-from aipack_compat.load.shell_words import Scope
+from aipack_compat.load.scripts.core.collector import Collector
+from aipack_compat.load.scripts.core.invocations import finish_scan
+from aipack_compat.load.scripts.front_ends import FRONT_ENDS
+from aipack_compat.load.workspace import workspace_of
 from aipack_compat.model.invocation import ScriptLocation, ScriptOrigin, ScriptScan
 
 MAX_SCRIPT_CHARS = 2_000_000
+_SCANNERS = {front_end.origin: front_end.scan for front_end in FRONT_ENDS}
 
 
 def script_kind(path: str, text: str) -> ScriptOrigin | None:
     """Which front-end reads this file (None: not a script we understand)."""
-    name = posixpath.basename(path.replace(os.sep, "/"))
     parts = path.replace(os.sep, "/").split("/")
-    if name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk"):
-        return "makefile"
-    task_runner = task_runner_kind(name)
-    if task_runner is not None:
-        return task_runner
-    if name.endswith((".yml", ".yaml")):
-        return "ci-yaml"
-    if name.endswith(".py") or _shebang(text, ("python",)):
-        return "python"
-    if name.endswith((".sh", ".bash", ".zsh", ".ksh")) or _shebang(text, ("sh", "bash", "zsh", "ksh", "dash")):
-        return "shell"
+    name = parts[-1]
+    for front_end in FRONT_ENDS:
+        if front_end.reads(name, text):
+            return front_end.origin
     if ".github" in parts:
-        return "ci-yaml"
+        return "ci-yaml"  # what no other front-end reads under .github/ is a workflow
     return None
 
 
-def task_runner_kind(name: str) -> ScriptOrigin | None:
-    """justfile, package.json, editor tasks.json (VS Code, Zed), go-task Taskfile."""
-    if name in ("justfile", "Justfile", ".justfile", "JUSTFILE") or name.endswith(".just"):
-        return "justfile"
-    if name == "package.json":
-        return "package-json"
-    if name == "tasks.json":
-        return "editor-tasks"
-    if re.fullmatch(r"[Tt]askfile(?:\.dist)?\.ya?ml", name):
-        return "taskfile"
-    return None
-
-
-def _shebang(text: str, interpreters: tuple[str, ...]) -> bool:
-    if not text.startswith("#!"):
-        return False
-    first = text.split("\n", 1)[0]
-    words = first[2:].replace("/", " ").split()
-    return any(word.rstrip("0123456789.") in interpreters for word in words[-2:])
-
-
-def find_workspace_root(script_path: str) -> str:
-    """The nearest ancestor holding `.aipack/` or `.devai/` (else the script's directory)."""
-    start = posixpath.dirname(_absolute(script_path))
-    current = start
-    while True:
-        if os.path.isdir(os.path.join(current, ".aipack")) or os.path.isdir(os.path.join(current, ".devai")):
-            return current
-        parent = posixpath.dirname(current)
-        if parent == current:
-            return start
-        current = parent
+def default_root(script_path: str) -> str:
+    """The directory a script's paths are read from and made relative to when none is given: the
+    workspace the script belongs to (`workspace_of`), else the script's own directory."""
+    absolute = _absolute(script_path)
+    workspace = workspace_of(absolute)
+    return _absolute(workspace.directory) if workspace is not None else posixpath.dirname(absolute)
 
 
 def scan_script_text(path: str, text: str, root: str | None = None, kind: ScriptOrigin | None = None) -> ScriptScan:
-    """Scan one script. `root` is the directory paths are made relative to (default: inferred)."""
+    """Scan one script. `root`: the directory paths are read from and made relative to (default: the
+    workspace the script belongs to, else its own directory)."""
     origin = kind or script_kind(path, text) or "shell"
-    root_abs = _absolute(root) if root is not None else find_workspace_root(path)
+    root_abs = _absolute(root) if root is not None else default_root(path)
     collector = Collector(path, origin, root_abs)
     if len(text) > MAX_SCRIPT_CHARS:
         collector.problem(collector.location(0, 0), f"script is {len(text):,} characters; only the first {MAX_SCRIPT_CHARS:,} are scanned")
         text = text[:MAX_SCRIPT_CHARS]
     if "\x00" in text:
         text = text.replace("\x00", "\ufffd")  # tree-sitter stops reading at NUL
-    if origin == "makefile":
-        from aipack_compat.load.makefile import scan_makefile
-
-        scan_makefile(collector, text, _absolute(path))
-    elif origin == "ci-yaml":
-        from aipack_compat.load.ci_yaml import scan_ci_yaml
-
-        scan_ci_yaml(collector, text, root_abs)
-    elif origin in ("justfile", "package-json", "editor-tasks", "taskfile"):
-        from aipack_compat.load.task_files import scan_task_runner
-
-        scan_task_runner(collector, origin, text, _absolute(path))
-    elif origin == "python":
-        from aipack_compat.load.python_calls import scan_python
-
-        scan_python(collector, text, _absolute(path))
-    else:
-        scan_shell(collector, text, _absolute(path))
-    return collector.finish()
+    _SCANNERS[origin](collector, text, _absolute(path))
+    return finish_scan(collector)
 
 
 def scan_script_bytes(path: str, raw: bytes, root: str | None = None, kind: ScriptOrigin | None = None) -> ScriptScan:
@@ -118,18 +71,6 @@ def scan_script_bytes(path: str, raw: bytes, root: str | None = None, kind: Scri
         scan.parse_problems.append(_location(path, line, column))
         scan.problem_messages.append(f"invalid UTF-8 byte 0x{raw[bad_at]:02x}; replaced before scanning")
     return scan
-
-
-def scan_shell(collector: Collector, text: str, script_path: str, line_offset: int = 0, scope: Scope | None = None) -> None:
-    from aipack_compat.load.shell_scan import ShellScanner
-
-    scope = scope or initial_scope(script_path)
-    ShellScanner(collector, text.encode("utf-8", "surrogatepass"), line_offset).scan(scope)
-
-
-def initial_scope(script_path: str, cwd: str | None = None) -> Scope:
-    """A script is assumed to run from its own directory (noted in the migration report)."""
-    return Scope(cwd=cwd or posixpath.dirname(script_path), script_path=script_path)
 
 
 def _absolute(path: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from aipack_compat.cli import main
-from aipack_compat.load.scripts import scan_script_text
+from aipack_compat.load.scripts.scan import scan_script_text
 
 LOOP = 'for m in llama3.2:1b qwen2.5:0.5b; do\n  {write}\n  aip run eval -s -f "p/*.md" > "out/$m.txt"\ndone\n'
 

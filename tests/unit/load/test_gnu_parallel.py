@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aipack_compat.load.scripts import scan_script_text
+from aipack_compat.load.scripts.scan import scan_script_text
 from aipack_compat.model.invocation import Invocation
 
 SED = "sed -i 's/^model = .*/model = \"{}\"/' .aipack/config.toml"

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aipack_compat.load.scripts import scan_script_text
-from aipack_compat.load.brace_expansion import brace_sequence
+from aipack_compat.load.scripts.scan import scan_script_text
+from aipack_compat.load.scripts.shell.words import brace_sequence
 from aipack_compat.model.invocation import Invocation
 
 

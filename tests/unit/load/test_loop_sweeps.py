@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aipack_compat.load.scripts import scan_script_text
+from aipack_compat.load.scripts.scan import scan_script_text
 from aipack_compat.model.invocation import Invocation
 
 SED = 'sed -i "s/^model = .*/model = \\"$model\\"/; s/^temperature = .*/temperature = $temp/" .aipack/config.toml\n'

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from aipack_compat.load.makefile import expand
-from aipack_compat.load.scripts import scan_script_text
+from aipack_compat.load.scripts.make.makefile import expand
+from aipack_compat.load.scripts.scan import scan_script_text
 
 VARIABLES: dict[str, str | None] = {"MODELS": "llama3.2:1b qwen2.5:0.5b", "FILES": "a/b.md c/d.txt e", "X": "eval"}
 EXPRESSIONS = [

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aipack_compat.load.scripts import scan_script_text
+from aipack_compat.load.scripts.scan import scan_script_text
 from aipack_compat.model.invocation import Invocation
 
 HEADER = "import glob, json, os, subprocess\nfrom pathlib import Path\nCONFIG = Path('.aipack/config.toml')\n"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aipack_compat.load.scripts import scan_script_bytes, scan_script_text
+from aipack_compat.load.scripts.scan import scan_script_bytes, scan_script_text
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "scripts"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aipack_compat.load.aip_argv import parse_duration, parse_run
-from aipack_compat.load.scripts import scan_script_text, script_kind
-from aipack_compat.load.sed_script import apply_substitutions, parse_substitutions
+from aipack_compat.load.scripts.core.aip_argv import parse_duration, parse_run
+from aipack_compat.load.scripts.scan import scan_script_text, script_kind
+from aipack_compat.load.scripts.shell.commands.sed_script import apply_substitutions, parse_substitutions
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "scripts"
 

@@ -1,6 +1,7 @@
 import os
 
-from aipack_compat.load.workspace import base_layers, classify, discover
+from aipack_compat.load.discovery import classify, discover
+from aipack_compat.load.workspace import base_layers
 
 
 def test_classify_by_path_shape():

@@ -168,3 +168,11 @@ def parse_duration(text: str | None) -> float | None:
     if match is None:
         return None
     return float(match.group(1)) * _DURATION_FACTORS[match.group(2)]
+
+
+_AIP_WORD = re.compile(r"(?<![\w.])(?:aip|devai)(?![\w.-])")  # `-aip` too: just's `-` prefix
+
+
+def mentions_aip(text: str) -> bool:
+    """Whether a command line could call aip/devai (only those commands are scanned)."""
+    return _AIP_WORD.search(text) is not None

@@ -20,42 +20,28 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from aipack_compat.load.per_input import input_placeholder, loop_header
-from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Value
+from aipack_compat.load.scripts.core.per_input import input_placeholder
+from aipack_compat.load.scripts.core.records import LoopFrame, PendingRun, loop_header, root_of
+from aipack_compat.load.scripts.core.scope import LOOP_TOKEN_RE, Value, loop_tokens
 from aipack_compat.model.invocation import CELL_PLACEHOLDER, MatrixAxis, ScriptLocation, Unresolved
-
-if TYPE_CHECKING:
-    from aipack_compat.load.script_collect import LoopFrame, PendingRun
 
 MAX_AXES = 3  # eval sweeps nest model × temperature × prompt variant at most
 MAX_CELLS = 512
 
 
-def tokens(value: Value) -> set[int]:
-    if value is None:
-        return set()
-    return {int(m.group(1)) for m in LOOP_TOKEN_RE.finditer(value)}
-
-
-def root_of(by_id: dict[int, "LoopFrame"], fid: int) -> int:
-    parent = by_id[fid].parent
-    return parent if parent is not None and parent in by_id else fid
-
-
 @dataclass(slots=True)
-class Binding:
+class LoopBinding:
     """How loop tokens become text: a value of this invocation or cell, a placeholder, or left in place."""
 
-    by_id: dict[int, "LoopFrame"]
+    by_id: dict[int, LoopFrame]
     open_frames: set[int]
-    input_frame: "LoopFrame | None" = None  # the per-file loop folded into the run (see per_input.py)
+    input_frame: LoopFrame | None = None  # the per-file loop folded into the run (see per_input.py)
     glob_loops: set[int] = field(default_factory=set)
     placeholders: dict[int, str] = field(default_factory=dict)  # matrix axis root -> `{cell}` / `{cell:VAR}`
 
     def roots(self, value: str) -> set[int]:
-        return {root_of(self.by_id, fid) for fid in tokens(value) if fid in self.by_id}
+        return {root_of(self.by_id, fid) for fid in loop_tokens(value) if fid in self.by_id}
 
     def input_family(self) -> set[int]:
         if self.input_frame is None:
@@ -88,14 +74,14 @@ class Binding:
 
 @dataclass(slots=True)
 class MatrixPlan:
-    axes: list["LoopFrame"] = field(default_factory=list)
+    axes: list[LoopFrame] = field(default_factory=list)
     cells: list[dict[int, int]] = field(default_factory=list)  # per cell: axis root -> value index
     labels: list[str] = field(default_factory=list)
     stdout: Value = None  # the run's redirect with the loops' part replaced by `{cell}`
     stderr: Value = None
     unresolved: list[Unresolved] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    unknown: "LoopFrame | None" = None  # a matrix loop whose values are not known (kept for the report)
+    unknown: LoopFrame | None = None  # a matrix loop whose values are not known (kept for the report)
 
     def axis_records(self) -> tuple[MatrixAxis, ...]:
         return tuple(MatrixAxis(f.variable, tuple(v or "" for v in f.values or []), loop_header(f.source_text),
@@ -112,7 +98,7 @@ class MatrixPlan:
         return frame.location if frame is not None else None
 
 
-def plan_matrix(run: "PendingRun", by_id: dict[int, "LoopFrame"], candidates: list[int], binding: Binding,
+def plan_matrix(run: PendingRun, by_id: dict[int, LoopFrame], candidates: list[int], binding: LoopBinding,
                 combo: dict[int, int]) -> MatrixPlan:
     """The matrix of `run` from its candidate loops (roots, any order), for one expansion `combo`."""
     plan = MatrixPlan(stdout=run.stdout, stderr=run.stderr)
@@ -149,7 +135,7 @@ def plan_matrix(run: "PendingRun", by_id: dict[int, "LoopFrame"], candidates: li
     return plan
 
 
-def _label_cells(run: "PendingRun", plan: MatrixPlan, binding: Binding, combo: dict[int, int]) -> None:
+def _label_cells(run: PendingRun, plan: MatrixPlan, binding: LoopBinding, combo: dict[int, int]) -> None:
     axis_ids = {f.frame_id for f in plan.axes}
     named = run.stdout if run.stdout_redirected and _names_axes(run.stdout, axis_ids, binding) else None
     if named is None and run.stderr_redirected and _names_axes(run.stderr, axis_ids, binding):
@@ -176,18 +162,18 @@ def _label_cells(run: "PendingRun", plan: MatrixPlan, binding: Binding, combo: d
     plan.labels = _generic_labels(plan)
 
 
-def _names_axes(value: Value, axis_ids: set[int], binding: Binding) -> bool:
+def _names_axes(value: Value, axis_ids: set[int], binding: LoopBinding) -> bool:
     return value is not None and bool(binding.roots(value) & axis_ids)
 
 
-def _axis_span(value: str, axis_ids: set[int], binding: Binding) -> tuple[int, int] | None:
+def _axis_span(value: str, axis_ids: set[int], binding: LoopBinding) -> tuple[int, int] | None:
     """From the first to the last token of a matrix loop in `value` (None if the per-file loop sits between)."""
     matches = [m for m in LOOP_TOKEN_RE.finditer(value)
                if int(m.group(1)) in binding.by_id and root_of(binding.by_id, int(m.group(1))) in axis_ids]
     if not matches:
         return None
     start, end = matches[0].start(), matches[-1].end()
-    if tokens(value[start:end]) & binding.input_family():
+    if loop_tokens(value[start:end]) & binding.input_family():
         return None
     return start, end
 

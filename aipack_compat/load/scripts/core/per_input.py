@@ -12,21 +12,14 @@ from the file record aip gives each task (aipack-spec §3.8: `path`, `name`, `st
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING
-
-from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Value, loop_token
+from aipack_compat.load.scripts.core.records import GLOB_CHARS, LoopFrame, PendingRun, loop_header
+from aipack_compat.load.scripts.core.scope import LOOP_TOKEN_RE, Value, loop_token, loop_tokens
 from aipack_compat.model.invocation import (
     INPUT_NAME_PLACEHOLDER, INPUT_PATH_PLACEHOLDER, INPUT_PLACEHOLDERS, INPUT_STEM_PLACEHOLDER,
 )
 
-if TYPE_CHECKING:
-    from aipack_compat.load.script_collect import LoopFrame, PendingRun
 
-_GLOB_CHARS = ("*", "?", "[")
-
-
-def find_input_frame(run: "PendingRun", by_id: dict[int, "LoopFrame"]) -> "LoopFrame | None":
+def find_input_frame(run: PendingRun, by_id: dict[int, LoopFrame]) -> LoopFrame | None:
     """The one open loop whose variable is a whole `-f` value of `run` and is used nowhere else.
 
     A run with other `-f` values, or where anything else depends on the file (the agent, `-i`, env,
@@ -46,12 +39,12 @@ def find_input_frame(run: "PendingRun", by_id: dict[int, "LoopFrame"]) -> "LoopF
     if len(parsed.file_globs) != 1:
         return None  # `-f "$f" -f common.md` ran common.md once per file, into each file's output
     elsewhere += [v for rewrite in run.rewrites for v in (rewrite.sed_script, rewrite.content, rewrite.copy_from, rewrite.target)]
-    if any(_tokens(value) & family for value in elsewhere):
+    if any(loop_tokens(value) & family for value in elsewhere):
         return None
     return frame
 
 
-def input_placeholder(frame: "LoopFrame", input_frame: "LoopFrame") -> str | None:
+def input_placeholder(frame: LoopFrame, input_frame: LoopFrame) -> str | None:
     """The placeholder a (possibly derived) value of the per-file loop variable stands for."""
     if frame.shape is None:
         return None
@@ -90,13 +83,13 @@ def _apply(state: str, step: tuple[str, ...], values: list[str]) -> str | None:
 
 def _strips_extension(suffix: str, values: list[str]) -> bool:
     """`%.md` / `basename … .md` is the stem only if every loop value ends in that one extension."""
-    if not suffix.startswith(".") or suffix.count(".") != 1 or any(c in suffix for c in (*_GLOB_CHARS, "/")):
+    if not suffix.startswith(".") or suffix.count(".") != 1 or any(c in suffix for c in (*GLOB_CHARS, "/")):
         return False
     return bool(values) and all(value.endswith(suffix) and not LOOP_TOKEN_RE.search(value[-len(suffix):])
                                 for value in values)
 
 
-def loop_notes(run: "PendingRun", frame: "LoopFrame", stdout_template: str | None) -> list[str]:
+def loop_notes(run: PendingRun, frame: LoopFrame, stdout_template: str | None) -> list[str]:
     """What differs between the shell's per-file runs and one run over all files."""
     notes: list[str] = []
     values = [v for v in frame.values or [] if v is not None]
@@ -109,24 +102,3 @@ def loop_notes(run: "PendingRun", frame: "LoopFrame", stdout_template: str | Non
         notes.append(f"`> {stdout_template}` inside `{loop_header(frame.source_text)}` is truncated for every file, so the "
                      "script kept only the last file's output; the job writes every file's output")
     return notes
-
-
-def loop_header(source_text: str) -> str:
-    """`for f in a/*.md; do` out of a loop's first line (which may hold the whole one-line loop)."""
-    match = re.match(r"\s*(.*?;?\s*\bdo)\b", source_text)
-    return match.group(1) if match else source_text.strip()
-
-
-def has_glob_value(frame: "LoopFrame") -> bool:
-    """Whether the loop walks file globs (each value stands for files, not for itself)."""
-    if frame.globbed is not None or frame.from_listing:
-        return bool(frame.globbed) or frame.from_listing
-    # data lines and items: a value with spaces is text (`What is 2+2?`), not a path glob
-    return any(value is not None and any(c in value for c in _GLOB_CHARS) and not any(c.isspace() for c in value)
-               for value in frame.values or [])
-
-
-def _tokens(value: Value) -> set[int]:
-    if value is None:
-        return set()
-    return {int(m.group(1)) for m in LOOP_TOKEN_RE.finditer(value)}

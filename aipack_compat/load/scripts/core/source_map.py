@@ -3,8 +3,9 @@
 Task runners hold their commands inside another syntax: a JSON string (escapes decoded), a just
 recipe line (`@`/`-` prefixes stripped, `{{var}}` interpolated), a YAML scalar. The front-end
 builds the text the real runner would hand to its shell as a `MappedText`, which remembers for
-every character the file offset it came from; `scan_mapped` runs the ordinary scanner over it
-and translates every location the scanner records back to the original file's line/column.
+every character the file offset it came from; `scan_mapped` runs the front-end's scanner (shell or
+Python) over it and translates every location the scanner records back to the original file's
+line/column.
 """
 
 from __future__ import annotations
@@ -13,12 +14,8 @@ import bisect
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Literal
 
-from aipack_compat.load.script_collect import Collector
-from aipack_compat.load.shell_words import Scope
-
-_AIP_WORD = re.compile(r"(?<![\w.])(?:aip|devai)(?![\w.-])")  # `-aip` too: just's `-` prefix
+from aipack_compat.load.scripts.core.collector import Collector
 
 
 class SourceIndex:
@@ -78,21 +75,14 @@ class MappedText:
         return self.offsets[max(0, min(index, len(self.offsets) - 1))]
 
 
-def scan_mapped(collector: Collector, mapped: MappedText, source: SourceIndex, script_path: str, scope: Scope,
-                language: Literal["shell", "python"] = "shell") -> None:
-    """Scan `mapped.text` as a shell (or Python) script; locations land in the original file."""
+def scan_mapped(collector: Collector, mapped: MappedText, source: SourceIndex, scan: Callable[[str], None]) -> None:
+    """`scan(mapped.text)` (the shell or Python scanner over the assembled text), its locations landing
+    in the original file."""
     text = mapped.text
     if not text.strip():
         return
     with _locations_through(collector, _translator(text, mapped, source)):
-        if language == "python":
-            from aipack_compat.load.python_calls import scan_python
-
-            scan_python(collector, text, script_path)
-        else:
-            from aipack_compat.load.scripts import scan_shell
-
-            scan_shell(collector, text, script_path, line_offset=0, scope=scope)
+        scan(text)
 
 
 def _translator(text: str, mapped: MappedText, source: SourceIndex) -> Callable[[int, int], tuple[int, int]]:
@@ -135,6 +125,3 @@ def add_interpolated(mapped: MappedText, text: str, offsets: list[int], pattern:
     mapped.add_mapped(text[position:], offsets[position:])
 
 
-def mentions_aip(text: str) -> bool:
-    """Whether a command line could call aip/devai (only those commands are scanned)."""
-    return _AIP_WORD.search(text) is not None

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-
 from collections.abc import Callable
 
-from aipack_compat.load.make_functions import call_function, matches, parse_call
-from aipack_compat.load.script_collect import Collector
+from aipack_compat.load.scripts.core.collector import Collector
+from aipack_compat.load.scripts.core.scope import initial_scope
+from aipack_compat.load.scripts.make.functions import call_function, matches, parse_call
+from aipack_compat.load.scripts.shell.scanner import scan_shell
 
 _ASSIGNMENT = re.compile(r"^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(\?=|:::=|::=|:=|\+=|!=|=)\s*(.*)$")
 _RULE = re.compile(r"^([^\s:=#][^:=#]*?)\s*::?(?!=)\s*([^=;#]*)(?:;(.*))?$")
@@ -21,8 +22,6 @@ _UNKNOWN = "__aipack_make_dynamic"
 
 
 def scan_makefile(collector: Collector, text: str, makefile_path: str) -> None:
-    from aipack_compat.load.scripts import initial_scope, scan_shell
-
     variables: dict[str, str | None] = {}
     directory = posixpath.dirname(makefile_path)
     lines = text.split("\n")
@@ -133,7 +132,7 @@ def _reference(name: str, variables: dict[str, str | None], target: str, prerequ
     if depth > 10:
         return "${" + _UNKNOWN + "}"
     call = parse_call(name) if (" " in name or "\t" in name) else None
-    if call is not None:  # `$(addprefix eval-,$(MODELS))`: text functions are computed (make_functions.py)
+    if call is not None:  # `$(addprefix eval-,$(MODELS))`: text functions are computed (functions.py)
         def expander(bound: dict[str, str | None]) -> Callable[[str], str | None]:
             def run(argument: str) -> str | None:
                 value = expand(argument, bound, target, prerequisites, depth + 1, stem)

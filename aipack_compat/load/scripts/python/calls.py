@@ -11,10 +11,13 @@ import ast
 import posixpath
 from typing import Any
 
-from aipack_compat.load.aip_argv import looks_like_aip_run, parse_run
-from aipack_compat.load.script_collect import Collector, GrepUse, PendingRewrite, PendingRun
-from aipack_compat.load.shell_commands import _is_backup_of, is_config_path
-from aipack_compat.load.shell_words import Scope, Value, resolve_path
+from aipack_compat.load.scripts.core.aip_argv import looks_like_aip_run, parse_run
+from aipack_compat.load.scripts.core.collector import Collector
+from aipack_compat.load.scripts.core.records import GrepUse, PendingRewrite, PendingRun
+from aipack_compat.load.scripts.core.scope import Scope, Value, resolve_path
+from aipack_compat.load.scripts.python.loops import derived_path, loop_source
+from aipack_compat.load.scripts.shell.commands.rewrites import is_backup_of, is_config_path
+from aipack_compat.load.scripts.shell.scanner import scan_command_string
 
 _SUBPROCESS_FUNCTIONS = frozenset({"run", "call", "check_call", "check_output", "Popen"})
 _SHELL_FUNCTIONS = frozenset({"system", "popen"})
@@ -30,10 +33,10 @@ def scan_python(collector: Collector, text: str, script_path: str) -> None:
     except (ValueError, RecursionError, MemoryError) as exc:
         collector.problem(collector.location(0, 0), f"cannot parse Python: {type(exc).__name__}")
         return
-    _PythonWalker(collector, script_path).walk(tree.body, {}, {})
+    PythonWalker(collector, script_path).walk(tree.body, {}, {})
 
 
-class _PythonWalker:
+class PythonWalker:
     def __init__(self, collector: Collector, script_path: str) -> None:
         self.collector = collector
         self.script_path = script_path
@@ -58,8 +61,6 @@ class _PythonWalker:
         elif isinstance(node, ast.For) and isinstance(node.target, ast.Name):
             values = self.evaluate(node.iter, names)
             listed = values if isinstance(values, list) and all(isinstance(v, str) for v in values) else None
-            from aipack_compat.load.python_loops import loop_source
-
             source = loop_source(self, node.iter, names) if listed is None else None
             header = f"for {node.target.id} in {ast.unparse(node.iter)}:"[:160]
             frame = self.collector.new_frame(node.target.id, source.values if source else listed,
@@ -164,13 +165,9 @@ class _PythonWalker:
         ))
 
     def shell_string(self, call: ast.Call, command: str, cwd: Value, timeout: float | None, names: dict[str, Any]) -> None:
-        from aipack_compat.load.shell_commands import scan_string
-        from aipack_compat.load.shell_scan import Redirects, ShellScanner
-
-        scanner = ShellScanner(self.collector, b"", line_offset=call.lineno - 1)
         scope = Scope(cwd=cwd if cwd is not None else self.cwd, script_path=self.script_path)
         before = len(self.collector.runs)
-        scan_string(scanner, _Anchor(), command, scope, Redirects())
+        scan_command_string(self.collector, command, scope, line_offset=call.lineno - 1)
         if timeout is not None:
             for run in self.collector.runs[before:]:
                 run.timeout_seconds = run.timeout_seconds or timeout
@@ -196,7 +193,7 @@ class _PythonWalker:
         target_path = resolve_path(self.cwd, target if isinstance(target, str) else None)
         if target_path is None or not is_config_path(target_path):
             return
-        if source_path is not None and _is_backup_of(source_path, target_path):
+        if source_path is not None and is_backup_of(source_path, target_path):
             self.collector.restore(target_path)
             return
         self.collector.add_rewrite(PendingRewrite(kind="copy", target=target_path, copy_from=source_path,
@@ -242,9 +239,7 @@ class _PythonWalker:
         return None
 
     def _derived(self, node: ast.expr, names: dict[str, Any]) -> Any:
-        """`Path(f).stem`, `f.name`, `os.path.basename(f)`, `os.path.splitext(x)[0]` (python_loops)."""
-        from aipack_compat.load.python_loops import derived_path
-
+        """`Path(f).stem`, `f.name`, `os.path.basename(f)`, `os.path.splitext(x)[0]` (loops.py)."""
         if isinstance(node, ast.Attribute) and node.attr in ("stem", "name"):
             return derived_path(self, self.evaluate(node.value, names), node.attr)
         if isinstance(node, ast.Call) and node.args and isinstance(node.func, ast.Attribute) and node.func.attr == "basename":
@@ -295,12 +290,6 @@ class _Snapshot:
 
     def __init__(self, path: Value) -> None:
         self.path = path
-
-
-class _Anchor:
-    """Stands in for a tree-sitter node when a Python string is scanned as a shell command."""
-
-    start_point = (0, 0)
 
 
 def _opened_for_append(node: ast.expr | None) -> bool:

@@ -16,13 +16,23 @@ import ast
 import json
 import posixpath
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from aipack_compat.load.shell_substitutions import basename
-from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Scope
+from aipack_compat.load.scripts.core.collector import Collector
+from aipack_compat.load.scripts.core.loop_input import read_workspace_file
+from aipack_compat.load.scripts.core.scope import LOOP_TOKEN_RE
+from aipack_compat.load.scripts.shell.substitutions import basename
 
-if TYPE_CHECKING:
-    from aipack_compat.load.python_calls import _PythonWalker
+
+class PythonEvaluator(Protocol):
+    """What the loop readers use of the walker of calls.py: its static evaluation and where it stands."""
+
+    collector: Collector
+    cwd: str
+
+    def evaluate(self, node: ast.expr, names: dict[str, Any]) -> Any:
+        """The value of an expression, when it is known statically (None otherwise)."""
+
 
 _WRAPPERS = frozenset({"sorted", "list", "tuple", "set", "reversed"})
 
@@ -35,7 +45,7 @@ class PythonLoop:
     problem: str | None = None
 
 
-def loop_source(walker: "_PythonWalker", node: ast.expr, names: dict[str, Any]) -> PythonLoop | None:
+def loop_source(walker: PythonEvaluator, node: ast.expr, names: dict[str, Any]) -> PythonLoop | None:
     """The values of `for x in <node>` for the shapes above; None when it is none of them."""
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _WRAPPERS and node.args:
         node = node.args[0]
@@ -47,7 +57,7 @@ def loop_source(walker: "_PythonWalker", node: ast.expr, names: dict[str, Any]) 
     return _data(walker, node, names)
 
 
-def _glob(walker: "_PythonWalker", node: ast.expr, names: dict[str, Any]) -> PythonLoop | None:
+def _glob(walker: PythonEvaluator, node: ast.expr, names: dict[str, Any]) -> PythonLoop | None:
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
         return None
     method, receiver = node.func.attr, node.func.value
@@ -74,10 +84,8 @@ def _glob(walker: "_PythonWalker", node: ast.expr, names: dict[str, Any]) -> Pyt
     return None
 
 
-def _data(walker: "_PythonWalker", node: ast.expr, names: dict[str, Any]) -> PythonLoop | None:
+def _data(walker: PythonEvaluator, node: ast.expr, names: dict[str, Any]) -> PythonLoop | None:
     """`….read_text().split()/.splitlines()`, `open(F).read().split…`, `json.load(open(F))[…]`."""
-    from aipack_compat.load.loop_sources import read_workspace_file
-
     keys: list[Any] = []
     while isinstance(node, ast.Subscript):
         key = walker.evaluate(node.slice, names)
@@ -94,7 +102,7 @@ def _data(walker: "_PythonWalker", node: ast.expr, names: dict[str, Any]) -> Pyt
             return None
         if node.args:
             return PythonLoop(None, problem="it splits on a separator other than whitespace or lines")
-        source = read_workspace_file(walker, path, Scope(cwd=walker.cwd, script_path=walker.script_path))
+        source = read_workspace_file(walker.collector.root, path, walker.cwd)
         if source.text is None:
             return PythonLoop(None, problem=source.problem)
         values = source.text.split() if name == "split" else source.text.splitlines()
@@ -104,7 +112,7 @@ def _data(walker: "_PythonWalker", node: ast.expr, names: dict[str, Any]) -> Pyt
         path = _read_path(walker, node.args[0], names, allow_open_handle=name == "load")
         if path is None:
             return None
-        source = read_workspace_file(walker, path, Scope(cwd=walker.cwd, script_path=walker.script_path))
+        source = read_workspace_file(walker.collector.root, path, walker.cwd)
         if source.text is None:
             return PythonLoop(None, problem=source.problem)
         try:
@@ -119,7 +127,7 @@ def _data(walker: "_PythonWalker", node: ast.expr, names: dict[str, Any]) -> Pyt
     return None
 
 
-def _read_path(walker: "_PythonWalker", node: ast.expr, names: dict[str, Any], allow_open_handle: bool = False) -> str | None:
+def _read_path(walker: PythonEvaluator, node: ast.expr, names: dict[str, Any], allow_open_handle: bool = False) -> str | None:
     """The file behind `Path(F).read_text()`, `open(F).read()` (or `open(F)` for json.load)."""
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("read_text", "read"):
         target = node.func.value
@@ -145,7 +153,7 @@ def _note(file: str, digest: str | None, values: list[str], how: str) -> str:
             f"value(s) ({shown}) are frozen into the job; migrate again when {file} changes")
 
 
-def derived_path(walker: "_PythonWalker", value: Any, operation: str) -> Any:
+def derived_path(walker: PythonEvaluator, value: Any, operation: str) -> Any:
     """`Path(f).stem` / `.name` / `os.path.basename(f)` / `splitext(x)[0]` of a loop value."""
     if not isinstance(value, str) or not LOOP_TOKEN_RE.search(value):
         if isinstance(value, str):
@@ -170,6 +178,3 @@ def _stem(name: str) -> str:
 def _trunk(path: str) -> str:
     head, _, name = path.rpartition("/")
     return f"{head}/{_stem(name)}" if head else _stem(name)
-
-
-__all__ = ["PythonLoop", "Scope", "derived_path", "loop_source"]

@@ -8,12 +8,10 @@ text unless the delimiter is quoted (bash manual, "Here Documents").
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aipack_compat.load.shell_words import Scope, Value, resolve_path
-
-if TYPE_CHECKING:
-    from aipack_compat.load.shell_scan import ShellScanner
+from aipack_compat.load.scripts.core.scope import Scope, Value, resolve_path
+from aipack_compat.load.scripts.shell.words import WordEvaluator, node_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,28 +30,28 @@ class Redirects:
     note: str | None = None  # e.g. "stdout piped into `jq`"
 
 
-
-def apply_redirects(scanner: "ShellScanner", node: Any, scope: Scope, redirects: Redirects) -> Redirects:
+def apply_redirects(words: WordEvaluator, node: Any, scope: Scope, redirects: Redirects) -> Redirects:
     """Fold a statement's redirections (`> f`, `2>&1`, `&>>`, here-docs) over the inherited ones."""
     stack = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "redirect"]
     while stack:
         redirect = stack.pop(0)
         if redirect.type == "heredoc_redirect":
-            redirects = replace(redirects, heredoc=_heredoc_text(scanner, redirect, scope), heredoc_set=True)
+            redirects = replace(redirects, heredoc=_heredoc_text(words, redirect, scope), heredoc_set=True)
             stack[0:0] = [c for c in redirect.named_children if c.type in ("file_redirect", "herestring_redirect")]
         elif redirect.type == "file_redirect":
-            redirects = _file_redirect(scanner, redirect, scope, redirects)
+            redirects = _file_redirect(words, redirect, scope, redirects)
         elif redirect.type == "herestring_redirect":
-            values = [scanner.words.value(c, scope) for c in redirect.named_children]
+            values = [words.value(c, scope) for c in redirect.named_children]
             redirects = replace(redirects, heredoc=values[-1] if values else None, heredoc_set=True)
     return redirects
 
-def _file_redirect(scanner: "ShellScanner", redirect: Any, scope: Scope, redirects: Redirects) -> Redirects:
+
+def _file_redirect(words: WordEvaluator, redirect: Any, scope: Scope, redirects: Redirects) -> Redirects:
     descriptor = redirect.child_by_field_name("descriptor")
     destination = redirect.child_by_field_name("destination")
-    operator = next((scanner.text(c) for c in redirect.children if not c.is_named), ">")
-    fd = scanner.text(descriptor) if descriptor is not None else ("0" if operator.startswith("<") else "1")
-    target = scanner.words.value(destination, scope) if destination is not None else None
+    operator = next((node_text(c) for c in redirect.children if not c.is_named), ">")
+    fd = node_text(descriptor) if descriptor is not None else ("0" if operator.startswith("<") else "1")
+    target = words.value(destination, scope) if destination is not None else None
     if operator == "<" and fd == "0":
         return replace(redirects, stdin=resolve_path(scope.cwd, target), stdin_set=True)
     if operator.startswith("<") and operator not in ("<>",):
@@ -72,28 +70,29 @@ def _file_redirect(scanner: "ShellScanner", redirect: Any, scope: Scope, redirec
         return replace(redirects, stderr=path, stderr_set=True)
     return replace(redirects, stdout=path, stdout_set=True, append=append, note=None)
 
-def _heredoc_text(scanner: "ShellScanner", redirect: Any, scope: Scope) -> Value:
+
+def _heredoc_text(words: WordEvaluator, redirect: Any, scope: Scope) -> Value:
     start = next((c for c in redirect.children if c.type == "heredoc_start"), None)
     body = next((c for c in redirect.children if c.type == "heredoc_body"), None)
     if body is None:
         return ""
-    quoted = start is not None and any(q in scanner.text(start) for q in ("'", '"', "\\"))
-    strip_tabs = any(scanner.text(c) == "<<-" for c in redirect.children if not c.is_named)
+    quoted = start is not None and any(q in node_text(start) for q in ("'", '"', "\\"))
+    strip_tabs = any(node_text(c) == "<<-" for c in redirect.children if not c.is_named)
     if quoted:
-        raw = scanner.text(body)
+        raw = node_text(body)
     else:
         parts: list[str] = []
         position = body.start_byte
         for child in body.named_children:
             if child.type == "heredoc_content":
                 continue
-            parts.append(_unescape_heredoc(scanner.source[position:child.start_byte].decode("utf-8", "replace")))
-            value = scanner.words.value(child, scope)
+            parts.append(_unescape_heredoc(words.source[position:child.start_byte].decode("utf-8", "replace")))
+            value = words.value(child, scope)
             if value is None:
                 return None
             parts.append(value)
             position = child.end_byte
-        parts.append(_unescape_heredoc(scanner.source[position:body.end_byte].decode("utf-8", "replace")))
+        parts.append(_unescape_heredoc(words.source[position:body.end_byte].decode("utf-8", "replace")))
         raw = "".join(parts)
     if strip_tabs:
         raw = "\n".join(line.lstrip("\t") for line in raw.split("\n"))

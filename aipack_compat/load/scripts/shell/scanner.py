@@ -1,29 +1,39 @@
-"""Walk a tree-sitter-bash tree like a very small, side-effect-free shell.
+"""Walk a tree-sitter-bash tree like a very small, side-effect-free shell: the shell front-end.
 
 Nothing is executed. The walk tracks variables, arrays, `cd`, functions called with arguments,
 `for` loops, redirections and config rewrites, and records every `aip run`/`devai run` it meets
 (inside `timeout`, `env`, `$(...)`, pipelines, functions, loops, `sh -c '...'` and `trap`).
+Statements and commands are handed to the modules that know them (`_VISITORS`, commands/), which
+see this scanner as a `ScannerProtocol`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable
 
-from aipack_compat.load import shell_commands
-from aipack_compat.load.aip_argv import looks_like_aip_run, parse_run
-from aipack_compat.load.script_collect import Collector, PendingRun
-from aipack_compat.load.shell_assignments import AssignmentVisits
-from aipack_compat.load.shell_branches import BranchVisits
-from aipack_compat.load.shell_loops import LoopVisits
-from aipack_compat.load.shell_redirects import Redirects, apply_redirects
-from aipack_compat.load.shell_substitutions import known_substitution
-from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Scope, Value, WordEvaluator, resolve_path
-
-if TYPE_CHECKING:
-    from aipack_compat.load.loop_sources import LoopInput
+from aipack_compat.load.scripts.core.aip_argv import looks_like_aip_run, parse_run
+from aipack_compat.load.scripts.core.collector import Collector
+from aipack_compat.load.scripts.core.loop_input import LoopInput
+from aipack_compat.load.scripts.core.records import LoopFrame
+from aipack_compat.load.scripts.core.scope import LOOP_TOKEN_RE, Scope, Value, initial_scope, resolve_path
+from aipack_compat.load.scripts.shell.assignments import visit_declaration_command, visit_variable_assignment
+from aipack_compat.load.scripts.shell.branches import visit_case_statement, visit_if_statement, visit_list
+from aipack_compat.load.scripts.shell.commands.commands import dispatch, unwrap
+from aipack_compat.load.scripts.shell.loops.item_commands import run_per_item
+from aipack_compat.load.scripts.shell.loops.sources import input_from_pipeline, input_from_redirects
+from aipack_compat.load.scripts.shell.loops.statements import (
+    visit_c_style_for_statement, visit_for_statement, visit_while_statement,
+)
+from aipack_compat.load.scripts.shell.loops.while_read import reads_lines
+from aipack_compat.load.scripts.shell.redirects import Redirects, apply_redirects
+from aipack_compat.load.scripts.shell.runs import record_run
+from aipack_compat.load.scripts.shell.substitutions import known_substitution
+from aipack_compat.load.scripts.shell.words import WordEvaluator, node_text
+from aipack_compat.model.invocation import ScriptLocation
 
 MAX_CALL_DEPTH = 16
+MAX_NESTED_STRINGS = 8  # `sh -c` inside `sh -c` ...
 # Function bodies are re-scanned per call (positional args differ); a fan-out of calls would
 # otherwise grow exponentially with depth, so the whole scan gets a budget of expansions.
 MAX_FUNCTION_EXPANSIONS = 512
@@ -46,7 +56,21 @@ def parser() -> Any:
     return _PARSER
 
 
-class ShellScanner(LoopVisits, BranchVisits, AssignmentVisits):
+def scan_shell(collector: Collector, text: str, script_path: str, line_offset: int = 0, scope: Scope | None = None) -> None:
+    """Scan a shell script (or a recipe line, a CI step) into `collector`; `scope`: the shell state it starts in."""
+    scope = scope or initial_scope(script_path)
+    ShellScanner(collector, text.encode("utf-8", "surrogatepass"), line_offset).scan(scope)
+
+
+def scan_command_string(collector: Collector, command: str, scope: Scope, line_offset: int = 0) -> None:
+    """A command string another program hands to `sh -c` (Python's `os.system`, `shell=True`): walked
+    like `sh -c` inside a script, on a copy of `scope`."""
+    scanner = ShellScanner(collector, command.encode("utf-8"), line_offset)
+    scanner.depth = 1
+    scanner.visit(parser().parse(scanner.source).root_node, scope.copy(), Redirects())
+
+
+class ShellScanner:
     def __init__(self, collector: Collector, source: bytes, line_offset: int = 0) -> None:
         self.collector = collector
         self.source = source
@@ -55,7 +79,7 @@ class ShellScanner(LoopVisits, BranchVisits, AssignmentVisits):
         self.assumptions: list[str] = []  # defaults taken for variables the script never set
         self.functions: dict[str, Any] = {}
         self.called: set[str] = set()
-        self.loops: list[Any] = []
+        self.loops: list[LoopFrame] = []
         self.depth = 0
         self.active_calls: list[str] = []  # a function already on this stack is recursion: not re-entered
         self.expansions = 0
@@ -63,9 +87,9 @@ class ShellScanner(LoopVisits, BranchVisits, AssignmentVisits):
         # arrays filled from data (`mapfile -t A < list`): the migration note, or why their values are unknown
         self.array_notes: dict[str, str] = {}
         self.array_problems: dict[str, str] = {}
-        self.branches: list[str] = []  # the `if`/`case` conditions around the walk (shell_branches.py)
+        self.branches: list[str] = []  # the `if`/`case` conditions around the walk (branches.py)
         self.repeating: list[str] = []  # headers of the `while`/`until` loops (not `read` loops) around the walk
-        self.piped_input: "LoopInput | None" = None  # what the pipeline stage being visited reads
+        self.piped_input: LoopInput | None = None  # what the pipeline stage being visited reads
 
     def scan(self, scope: Scope) -> None:
         tree = parser().parse(self.source)
@@ -79,18 +103,32 @@ class ShellScanner(LoopVisits, BranchVisits, AssignmentVisits):
                 inner = scope.copy()
                 inner.positional = None
                 self.visit(body, inner, Redirects())
-        from aipack_compat.load.shell_commands import scan_string
-
         for node, handler, trap_scope in self.deferred:
-            scan_string(self, node, handler, trap_scope, Redirects())
+            self.scan_string(node, handler, trap_scope, Redirects())
+
+    # -- nested sources: strings a shell runs, files it sources ------------------------------------
+    def scan_string(self, node: Any, script: str, scope: Scope, redirects: Redirects) -> None:
+        nested = self._nested(script.encode("utf-8"), node.start_point[0] + self.line_offset)
+        nested.functions = dict(self.functions)
+        if nested.depth < MAX_NESTED_STRINGS:
+            nested.visit(parser().parse(nested.source).root_node, scope.copy(), redirects)
+
+    def scan_sourced(self, text: str, scope: Scope, redirects: Redirects) -> None:
+        nested = self._nested(text.encode("utf-8"), 0)
+        nested.functions, nested.assumptions = self.functions, self.assumptions  # this shell's, not copies
+        nested.visit(parser().parse(nested.source).root_node, scope, redirects)  # this shell's scope: no copy
+
+    def _nested(self, source: bytes, line_offset: int) -> ShellScanner:
+        nested = ShellScanner(self.collector, source, line_offset=line_offset)
+        nested.loops = list(self.loops)
+        nested.branches, nested.repeating = list(self.branches), list(self.repeating)
+        nested.depth = self.depth + 1
+        return nested
 
     # -- locations --------------------------------------------------------------------------
-    def where(self, node: Any) -> Any:
+    def where(self, node: Any) -> ScriptLocation:
         (row, col), (end_row, end_col) = node.start_point, node.end_point
         return self.collector.location(row + 1 + self.line_offset, col + 1, end_row + 1 + self.line_offset, end_col + 1)
-
-    def text(self, node: Any) -> str:
-        return node.text.decode("utf-8", "replace")
 
     def _report_errors(self, root: Any) -> None:
         """Point at the innermost ERROR (or MISSING) nodes, past the statements that did parse."""
@@ -119,9 +157,9 @@ class ShellScanner(LoopVisits, BranchVisits, AssignmentVisits):
         if scope.exec_redirects is not None and not redirects.stdout_set and not redirects.stderr_set:
             redirects = scope.exec_redirects  # after `exec > log.txt`, what is not redirected goes there
         kind = node.type
-        handler = getattr(self, "_visit_" + kind, None)
+        handler = _VISITORS.get(kind)
         if handler is not None:
-            handler(node, scope, redirects)
+            handler(self, node, scope, redirects)
         elif kind in _BLOCKS or kind == "ERROR":
             for child in node.named_children:
                 self.visit(child, scope, redirects)
@@ -137,23 +175,21 @@ class ShellScanner(LoopVisits, BranchVisits, AssignmentVisits):
         name = node.child_by_field_name("name")
         body = node.child_by_field_name("body")
         if name is not None and body is not None:
-            self.functions[self.text(name)] = body
+            self.functions[node_text(name)] = body
 
     def _visit_redirected_statement(self, node: Any, scope: Scope, redirects: Redirects) -> None:
         body = node.child_by_field_name("body")
-        redirects = apply_redirects(self, node, scope, redirects)
-        if body is not None and body.type == "command" and self.text(body).strip() == "exec":
+        redirects = apply_redirects(self.words, node, scope, redirects)
+        if body is not None and body.type == "command" and node_text(body).strip() == "exec":
             # `exec > log.txt 2>&1`: the rest of the script (this shell) writes there
             scope.exec_redirects = replace(redirects, heredoc=None, heredoc_set=False, stdin=None, stdin_set=False,
                                            note="stdout sent to a file by an earlier `exec >`")
             return
         if body is not None and body.type == "while_statement":
             # `done < models.txt` / `<<EOF` / `<<<`: the loop reads it, the commands inside do not
-            from aipack_compat.load.loop_sources import input_from_redirects
-
             loop_input = input_from_redirects(self, node, scope) or self.piped_input
             inner = replace(redirects, heredoc=None, heredoc_set=False, stdin=None, stdin_set=False)
-            self._visit_while_statement(body, scope, inner, loop_input)
+            visit_while_statement(self, body, scope, inner, loop_input)
         elif body is not None:
             self.visit(body, scope, redirects)
 
@@ -173,7 +209,7 @@ class ShellScanner(LoopVisits, BranchVisits, AssignmentVisits):
     def _pipe_target(self, consumer: Any, scope: Scope, redirects: Redirects) -> Redirects:
         command = consumer if consumer.type == "command" else None
         if command is not None:
-            argv = self.argv(command, scope)
+            argv = self.words.argv(command, scope)
             if argv and argv[0] == "tee":
                 files = [a for a in argv[1:] if a is None or not a.startswith("-")]
                 append = any(a in ("-a", "--append") for a in argv[1:] if a is not None)
@@ -202,22 +238,12 @@ class ShellScanner(LoopVisits, BranchVisits, AssignmentVisits):
             self.visit(child, inner, note)
         return known_substitution(self, node, scope)
 
-    def derive_loop_value(self, scalar: str, transform: Any, shape: tuple[str, ...]) -> Value:
+    def derive_loop_value(self, scalar: str, transform: Callable[[str], str], shape: tuple[str, ...]) -> Value:
         """`${model//:/_}`, `${f##*/}`, `$(basename "$f" .md)`: a loop value computed per iteration
         (Collector.derive)."""
         return self.collector.derive(scalar, transform, shape)
 
     # -- commands ---------------------------------------------------------------------------
-    def argv(self, command: Any, scope: Scope) -> list[Value]:
-        argv: list[Value] = []
-        name = command.child_by_field_name("name")
-        if name is not None:
-            argv.extend(self.words.fields(name.named_children[0] if name.named_children else name, scope))
-        for index, child in enumerate(command.children):
-            if command.field_name_for_child(index) == "argument":
-                argv.extend(self.words.fields(child, scope))
-        return argv
-
     def _visit_command(self, node: Any, scope: Scope, redirects: Redirects) -> None:
         self._visit_substitutions(node, scope)
         prefix_env: dict[str, Value] = {}
@@ -226,8 +252,8 @@ class ShellScanner(LoopVisits, BranchVisits, AssignmentVisits):
                 name = child.child_by_field_name("name")
                 value = child.child_by_field_name("value")
                 if name is not None:
-                    prefix_env[self.text(name)] = self.words.value(value, scope) if value is not None else ""
-        argv = self.argv(node, scope)
+                    prefix_env[node_text(name)] = self.words.value(value, scope) if value is not None else ""
+        argv = self.words.argv(node, scope)
         if not argv:
             for key, value in prefix_env.items():
                 scope.variables[key] = value
@@ -235,18 +261,16 @@ class ShellScanner(LoopVisits, BranchVisits, AssignmentVisits):
         self.run_argv(node, argv, scope, redirects, prefix_env)
 
     def run_argv(self, node: Any, argv: list[Value], scope: Scope, redirects: Redirects, env: dict[str, Value]) -> None:
-        unwrapped = shell_commands.unwrap(argv)
+        unwrapped = unwrap(argv)
         argv, env, timeout = unwrapped.argv, {**env, **unwrapped.env}, unwrapped.timeout
         if not argv:
             return
         parsed = parse_run(argv)
         if parsed is not None and looks_like_aip_run(parsed):
-            self._record_run(node, parsed, scope, redirects, env, timeout)
+            record_run(self, node, parsed, scope, redirects, env, timeout)
             return
         head = argv[0]
         if _is_item_command(argv):  # `… | xargs -I{} aip run …`, `find … -exec aip run … {} \;`
-            from aipack_compat.load.item_commands import run_per_item
-
             run_per_item(self, node, argv, scope, redirects, env)
             return
         if head is not None and head in self.functions:
@@ -254,7 +278,7 @@ class ShellScanner(LoopVisits, BranchVisits, AssignmentVisits):
                     and self.expansions < MAX_FUNCTION_EXPANSIONS):
                 self._call(head, argv[1:], scope, redirects)
             return
-        shell_commands.dispatch(self, node, argv, scope, redirects, env)
+        dispatch(self, node, argv, scope, redirects, env)
 
     def _call(self, name: str, args: list[Value], scope: Scope, redirects: Redirects) -> None:
         self.called.add(name)
@@ -280,53 +304,8 @@ class ShellScanner(LoopVisits, BranchVisits, AssignmentVisits):
         if note not in self.assumptions:
             self.assumptions.append(note)
 
-    def _shown(self, text: str) -> str:
-        """Command text for the report: a loop value pasted into a string (`sh -c`, `parallel '…{}'`) shows
-        as the variable it stands for, never as the scanner's internal token."""
-        return LOOP_TOKEN_RE.sub(lambda match: _display_token(self.collector, match), text)
-
-    def _record_run(self, node: Any, parsed: Any, scope: Scope, redirects: Redirects,
-                    env: dict[str, Value], timeout: float | None) -> None:
-        notes = [redirects.note] if redirects.note else []
-        if self.repeating:
-            notes.append(f"inside `{self.repeating[-1]}`, which the script repeats while its condition holds "
-                         "(or retries until it does): the job runs it once, with the executor's retries")
-        notes.extend(self.assumptions)
-        if self.branches:
-            notes.append(f"the script runs this only {'; and '.join(self.branches)}; the job always runs "
-                         "(`run --job NAME` picks jobs)")
-        if redirects.heredoc_set:
-            notes.append("stdin fed from a here-doc (aip does not read stdin)")
-        from aipack_compat.load.unquoted_globs import unquoted_file_globs, unquoted_notes
-
-        unquoted = unquoted_file_globs(self, node, scope)
-        notes.extend(unquoted_notes(unquoted))
-        exported = {k: v for k, v in scope.exported.items() if v is not None}
-        self.collector.add_run(PendingRun(
-            location=self.where(node),
-            command_text=self._shown(" ".join(self.text(node).replace("\\\n", " ").split()))[:240],
-            parsed=parsed,
-            cwd=scope.cwd,
-            env={**exported, **env},
-            timeout_seconds=timeout,
-            stdout=redirects.stdout,
-            stdout_redirected=redirects.stdout_set,
-            stderr=redirects.stderr,
-            stderr_redirected=redirects.stderr_set,
-            append=redirects.append,
-            frames=list(self.collector.frames),
-            rewrites=list(self.collector.active_rewrites),
-            notes=notes,
-            unquoted_globs=unquoted,
-        ))
-
 
 _READS_TEMPLATES = frozenset({"sed", "gsed", "envsubst"})  # may write a config from what they read on stdin
-
-
-def _display_token(collector: Collector, match: Any) -> str:
-    frame = collector.frames[int(match.group(1)) - 1]
-    return frame.variable if frame.variable.startswith("{") else f"${frame.variable}"
 
 
 def _is_item_command(argv: list[Value]) -> bool:
@@ -335,17 +314,28 @@ def _is_item_command(argv: list[Value]) -> bool:
     return head in ("xargs", "parallel") or (head == "find" and any(a in ("-exec", "-execdir", "-ok", "-okdir") for a in argv))
 
 
-def _piped_lines(scanner: ShellScanner, stage: Any, producers: list[Any], scope: Scope) -> "LoopInput | None":
+def _piped_lines(scanner: ShellScanner, stage: Any, producers: list[Any], scope: Scope) -> LoopInput | None:
     """What a `while read` stage of a pipeline reads (None when the stage is no such loop)."""
-    from aipack_compat.load.loop_sources import input_from_pipeline
-    from aipack_compat.load.while_read import reads_lines
-
     if not producers:
         return None
-    head = scanner.argv(stage, scope)[:1] if stage.type == "command" else []
+    head = scanner.words.argv(stage, scope)[:1] if stage.type == "command" else []
     if reads_lines(stage) or _is_item_command(head) or (head and head[0] in _READS_TEMPLATES):
         return input_from_pipeline(scanner, producers, scope)
     return None
 
 
-__all__ = ["ShellScanner", "Redirects", "parser"]
+_VISITORS: dict[str, Callable[[ShellScanner, Any, Scope, Redirects], None]] = {
+    "subshell": ShellScanner._visit_subshell,
+    "function_definition": ShellScanner._visit_function_definition,
+    "redirected_statement": ShellScanner._visit_redirected_statement,
+    "pipeline": ShellScanner._visit_pipeline,
+    "command": ShellScanner._visit_command,
+    "for_statement": visit_for_statement,
+    "c_style_for_statement": visit_c_style_for_statement,
+    "while_statement": visit_while_statement,
+    "if_statement": visit_if_statement,
+    "case_statement": visit_case_statement,
+    "list": visit_list,
+    "variable_assignment": visit_variable_assignment,
+    "declaration_command": visit_declaration_command,
+}

@@ -9,15 +9,13 @@ name keeps its shape (`{input_stem}`) instead of collapsing to the glob text.
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Scope, Value, resolve_path
-
-if TYPE_CHECKING:
-    from aipack_compat.load.shell_scan import ShellScanner
+from aipack_compat.load.scripts.core.scope import LOOP_TOKEN_RE, Scope, Value, resolve_path
+from aipack_compat.load.scripts.shell.protocol import ScannerProtocol
 
 
-def known_substitution(scanner: "ShellScanner", node: Any, scope: Scope) -> Value:
+def known_substitution(scanner: ScannerProtocol, node: Any, scope: Scope) -> Value:
     """`$(dirname "$0")`, `$(pwd)`, `$(cd X && pwd)`, `$(basename X)`: values a script relies on."""
     commands = [c for c in _flatten(node) if c.type == "command"]
     if not commands:
@@ -25,7 +23,7 @@ def known_substitution(scanner: "ShellScanner", node: Any, scope: Scope) -> Valu
     inner = scope.copy()
     result: Value = None
     for command in commands:
-        argv = scanner.argv(command, inner)
+        argv = scanner.words.argv(command, inner)
         head = argv[0] if argv else None
         if head == "dirname" and len(argv) == 2 and argv[1] is not None and LOOP_TOKEN_RE.search(argv[1]):
             result = scanner.derive_loop_value(argv[1], _dirname, ("dirname",))

@@ -11,33 +11,31 @@ from __future__ import annotations
 
 import glob
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Scope, resolve_path
-
-if TYPE_CHECKING:
-    from aipack_compat.load.shell_scan import ShellScanner
+from aipack_compat.load.scripts.core.scope import LOOP_TOKEN_RE, Scope, resolve_path
+from aipack_compat.load.scripts.shell.words import WordEvaluator, node_text
 
 _GLOB_CHARS = "*?["
 _FILE_FLAGS = ("-f", "--on-files")
 
 
-def unquoted_file_globs(scanner: "ShellScanner", node: Any, scope: Scope) -> list[tuple[str, int]]:
+def unquoted_file_globs(words: WordEvaluator, node: Any, scope: Scope) -> list[tuple[str, int]]:
     """(pattern, files it matches now; -1 when unknown) for each unquoted `-f` glob of this command."""
     if node.type != "command":
         return []
     arguments = [child for index, child in enumerate(node.children) if node.field_name_for_child(index) == "argument"]
     found: list[tuple[str, int]] = []
     for position, argument in enumerate(arguments):
-        text = scanner.text(argument)
+        text = node_text(argument)
         value_node = None
         if text in _FILE_FLAGS and position + 1 < len(arguments):
             value_node = arguments[position + 1]
         elif text.startswith("--on-files=") or (text.startswith("-f") and len(text) > 2 and not text.startswith("--")):
             value_node = argument
-        if value_node is None or not _expands(scanner, value_node, scope):
+        if value_node is None or not _expands(words, value_node, scope):
             continue
-        value = scanner.words.value(value_node, scope)
+        value = words.value(value_node, scope)
         if value is None:
             continue
         pattern = value.split("=", 1)[1] if value.startswith("--on-files=") else value[2:] if value_node is argument else value
@@ -45,17 +43,17 @@ def unquoted_file_globs(scanner: "ShellScanner", node: Any, scope: Scope) -> lis
     return found
 
 
-def _expands(scanner: "ShellScanner", node: Any, scope: Scope) -> bool:
+def _expands(words: WordEvaluator, node: Any, scope: Scope) -> bool:
     """Whether bash applies pathname expansion to this word: an unquoted part holds a glob character."""
     if node.type in ("string", "raw_string", "ansi_c_string"):
         return False
     if node.type == "word":
-        return _has_glob(scanner.text(node))
+        return _has_glob(node_text(node))
     if node.type in ("simple_expansion", "expansion"):
-        value = scanner.words.value(node, scope)
+        value = words.value(node, scope)
         return value is not None and _has_glob(value) and not LOOP_TOKEN_RE.search(value)
     if node.type == "concatenation":
-        return any(_expands(scanner, child, scope) for child in node.named_children)
+        return any(_expands(words, child, scope) for child in node.named_children)
     return False
 
 

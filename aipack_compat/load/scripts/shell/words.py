@@ -1,51 +1,18 @@
 """Static evaluation of bash words from tree-sitter-bash nodes (argument text is raw source).
 
-A value is a `str` when it is known, or `None` when it depends on something only a running
-shell knows (`$HOME`, `$(date)`, `read`). Loop variables evaluate to a sentinel (`loop_token`)
-so that later stages can tell "the model of this iteration" apart from a guessed literal.
+A word evaluates to a `Value` (core/scope.py): known text, `None` when only a running shell knows
+it, or text holding a loop token for "the value of this iteration".
 """
 
 from __future__ import annotations
 
 import fnmatch
-import posixpath
 import re
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
-Value = str | None
-# an associative array (`declare -A T=([k]=v)`) is a dict, in the order its keys were written
-Binding = str | None | list[str | None] | dict[str, str | None]
+from aipack_compat.load.scripts.core.scope import LOOP_TOKEN_RE, Scope, Value, VariableValue
 
-# Printable, so it survives being pasted into shell text (CI `${{ matrix.x }}`, `sh -c`), and
-# made of characters that end a bash variable name, so `$A%%loop-1%%` still reads `$A`.
-_LOOP_TOKEN = "%%loop-{}%%"
-LOOP_TOKEN_RE = re.compile(r"%%loop-(\d+)%%")
 _ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "a": "\a", "e": "\x1b", "0": "\0"}
-
-
-def loop_token(frame_id: int) -> str:
-    return _LOOP_TOKEN.format(frame_id)
-
-
-@dataclass(slots=True)
-class Scope:
-    """The shell state the scanner tracks: variables, working directory, positional args."""
-
-    variables: dict[str, Binding] = field(default_factory=dict)
-    cwd: Value = None  # absolute, posix
-    positional: list[Value] | None = None  # None: script arguments (unknown)
-    script_path: str = ""
-    exported: dict[str, Value] = field(default_factory=dict)
-    dir_stack: list[Value] = field(default_factory=list)
-    # `exec > log.txt`: where the rest of the script's stdout/stderr go (Redirects fields), else None
-    exec_redirects: Any = None
-
-    def copy(self) -> "Scope":
-        return Scope(
-            dict(self.variables), self.cwd, list(self.positional) if self.positional is not None else None,
-            self.script_path, dict(self.exported), list(self.dir_stack), self.exec_redirects,
-        )
 
 
 SubstitutionHook = Callable[[Any, Scope], Value]
@@ -83,22 +50,31 @@ class WordEvaluator:
         if kind == "concatenation" and _is_brace_list(node):
             return [part for part in _brace_list(node.text.decode("utf-8", "replace"))]
         if kind in ("brace_expression", "concatenation"):
-            from aipack_compat.load.brace_expansion import brace_sequence
-
             sequence = brace_sequence(node.text.decode("utf-8", "replace"))
             if sequence is not None:
                 return list(sequence)
         return [self.value(node, scope)]
 
+    def argv(self, command: Any, scope: Scope) -> list[Value]:
+        """The words a `command` node runs: its name and arguments, expanded and split."""
+        argv: list[Value] = []
+        name = command.child_by_field_name("name")
+        if name is not None:
+            argv.extend(self.fields(name.named_children[0] if name.named_children else name, scope))
+        for index, child in enumerate(command.children):
+            if command.field_name_for_child(index) == "argument":
+                argv.extend(self.fields(child, scope))
+        return argv
+
     def value(self, node: Any, scope: Scope) -> Value:
         """The single string a node evaluates to (no splitting), or None when dynamic."""
         kind = node.type
         if kind in ("word", "number", "variable_name", "file_descriptor", "regex", "extglob_pattern"):
-            return _unescape_word(_text(node))
+            return _unescape_word(node_text(node))
         if kind == "raw_string":
-            return _text(node)[1:-1]
+            return node_text(node)[1:-1]
         if kind == "ansi_c_string":
-            return _ansi_c(_text(node)[2:-1])
+            return _ansi_c(node_text(node)[2:-1])
         if kind in ("string", "translated_string"):
             return self._double_quoted(node, scope)
         if kind in ("simple_expansion", "expansion"):
@@ -116,7 +92,7 @@ class WordEvaluator:
     # -- internals --------------------------------------------------------------------------
     def _double_quoted(self, node: Any, scope: Scope) -> Value:
         out: list[str] = []
-        pos = node.start_byte + (2 if _text(node).startswith('$"') else 1)
+        pos = node.start_byte + (2 if node_text(node).startswith('$"') else 1)
         end = node.end_byte - 1
         for child in node.children:
             if child.start_byte < pos or child.type in ('"', '$"'):
@@ -124,7 +100,7 @@ class WordEvaluator:
             if child.start_byte > pos:
                 out.append(_unescape_double(self.source[pos:child.start_byte].decode("utf-8", "replace")))
             if child.type == "string_content":
-                out.append(_unescape_double(_text(child)))
+                out.append(_unescape_double(node_text(child)))
             else:
                 part = self.value(child, scope)
                 if part is None:
@@ -135,12 +111,12 @@ class WordEvaluator:
             out.append(_unescape_double(self.source[pos:end].decode("utf-8", "replace")))
         return "".join(out)
 
-    def _expansion(self, node: Any, scope: Scope) -> Binding:
+    def _expansion(self, node: Any, scope: Scope) -> VariableValue:
         if node.type == "simple_expansion":
             name_node = node.named_children[0] if node.named_children else None
             if name_node is None:
                 return None
-            return lookup(scope, _text(name_node), None)
+            return lookup(scope, node_text(name_node), None)
         named = node.named_children
         if not named:
             return None
@@ -148,7 +124,7 @@ class WordEvaluator:
         operands: list[list[Any]] = []
         for index, child in enumerate(node.children):
             if node.field_name_for_child(index) == "operator":
-                operators.append(_text(child))
+                operators.append(node_text(child))
                 operands.append([])
             elif operands and child.is_named:
                 operands[-1].append(child)
@@ -157,32 +133,32 @@ class WordEvaluator:
             # `${!T[@]}`: the keys of an associative array (the indexes of a plain one)
             index = first.child_by_field_name("index")
             base = first.child_by_field_name("name")
-            bound = scope.variables.get(_text(base)) if base is not None else None
-            if index is not None and _text(index) in ("@", "*"):
+            bound = scope.variables.get(node_text(base)) if base is not None else None
+            if index is not None and node_text(index) in ("@", "*"):
                 if isinstance(bound, dict):
                     return list(bound)
                 if isinstance(bound, list):
                     return [str(i) for i in range(len(bound))]
             return None
         if not operators:
-            return _binding_of(scope, first, self)
+            return _variable_value(scope, first, self)
         if operators[0] == "#" and first.type in ("subscript", "variable_name") and not operands[0]:
-            bound = _binding_of(scope, first, self)
+            bound = _variable_value(scope, first, self)
             if isinstance(bound, list):
                 return str(len(bound))
             return None if bound is None else str(len(bound))
-        bound = _binding_of(scope, first, self)
+        bound = _variable_value(scope, first, self)
         scalar = _join(bound) if isinstance(bound, list) else bound
         arguments = [self._operand(nodes, scope) for nodes in operands]
         operator = operators[0]
-        is_set = first.type != "variable_name" or _text(first) in scope.variables or _is_positional_set(scope, first)
+        is_set = first.type != "variable_name" or node_text(first) in scope.variables or _is_positional_set(scope, first)
         if operator in (":-", "-", ":=", "="):
             use_default = not is_set or (operator.startswith(":") and scalar == "")
             if use_default and not is_set and self.assume is not None and first.type in ("variable_name", "special_variable_name"):
-                self.assume(_text(first), arguments[0])
+                self.assume(node_text(first), arguments[0])
             if use_default:
                 if operator.endswith("=") and first.type == "variable_name":
-                    scope.variables[_text(first)] = arguments[0]
+                    scope.variables[node_text(first)] = arguments[0]
                 return arguments[0]
             return scalar
         if operator in (":+", "+"):
@@ -233,7 +209,7 @@ def _substitute_pattern(value: str, operator: str, pattern: str, replacement: st
     return re.sub(regex, lambda m: replacement, value, count=0 if operator == "//" else 1)
 
 
-def lookup(scope: Scope, name: str, index: str | None) -> Binding:
+def lookup(scope: Scope, name: str, index: str | None) -> VariableValue:
     """A variable's value; `$1..$9` from the positional args; script-level unknowns are None."""
     if name.isdigit():
         if name == "0":
@@ -263,33 +239,33 @@ def lookup(scope: Scope, name: str, index: str | None) -> Binding:
     return None
 
 
-def _binding_of(scope: Scope, node: Any, words: WordEvaluator) -> Binding:
+def _variable_value(scope: Scope, node: Any, words: WordEvaluator) -> VariableValue:
     if node.type == "subscript":
         name_node = node.child_by_field_name("name")
         index_node = node.child_by_field_name("index")
         if name_node is None or index_node is None:
             return None
-        bound = scope.variables.get(_text(name_node))
+        bound = scope.variables.get(node_text(name_node))
         if isinstance(bound, dict):  # `${T[$m]}`: a lookup, per iteration when the key is a loop value
-            key = words.value(index_node, scope) if _text(index_node) not in ("@", "*") else None
-            if _text(index_node) in ("@", "*"):
+            key = words.value(index_node, scope) if node_text(index_node) not in ("@", "*") else None
+            if node_text(index_node) in ("@", "*"):
                 return list(bound.values())
             if key is None:
                 return None
             if LOOP_TOKEN_RE.search(key):
                 table = dict(bound)
-                return words.derive(key, lambda value: table.get(value) or "", ("lookup", _text(name_node))) \
+                return words.derive(key, lambda value: table.get(value) or "", ("lookup", node_text(name_node))) \
                     if words.derive is not None and all(v is not None for v in table.values()) else None
             return bound.get(key, "")
         index = words.value(index_node, scope)
-        return lookup(scope, _text(name_node), index) if index is not None else None
+        return lookup(scope, node_text(name_node), index) if index is not None else None
     if node.type in ("variable_name", "special_variable_name"):
-        return lookup(scope, _text(node), None)
+        return lookup(scope, node_text(node), None)
     return None
 
 
 def _is_positional_set(scope: Scope, node: Any) -> bool:
-    name = _text(node)
+    name = node_text(node)
     if not name.isdigit() or scope.positional is None:
         return False
     return name == "0" or int(name) <= len(scope.positional)
@@ -298,16 +274,16 @@ def _is_positional_set(scope: Scope, node: Any) -> bool:
 def _is_single_array_expansion(node: Any) -> bool:
     """`"${arr[@]}"` and `"$@"`: each element stays one field (bash manual, "Special Parameters")."""
     named = node.named_children
-    if len(named) != 1 or _text(node) != '"' + _text(named[0]) + '"':
+    if len(named) != 1 or node_text(node) != '"' + node_text(named[0]) + '"':
         return False
-    inner = _text(named[0])
+    inner = node_text(named[0])
     if named[0].type == "simple_expansion":
         return inner == "$@"
     return named[0].type == "expansion" and ("[@]" in inner or inner == "${@}")
 
 
 def _is_brace_list(node: Any) -> bool:
-    text = _text(node)
+    text = node_text(node)
     return bool(re.fullmatch(r"[^{}$`\"']*\{[^{}$`\"' ]*,[^{}$`\"' ]*\}[^{}$`\"']*", text))
 
 
@@ -317,6 +293,40 @@ def _brace_list(text: str) -> list[Value]:
         return [text]
     head, body, tail = match.groups()
     return [head + item + tail for item in body.split(",")]
+
+
+# bash brace sequences (`{1..5}`, `{01..10..2}`, `{a..e}`), expanded as bash does
+_SEQUENCE_RE = re.compile(r"([^{}$`\"' ]*)\{(-?\d+|[A-Za-z])\.\.(-?\d+|[A-Za-z])(?:\.\.(-?\d+))?\}([^{}$`\"' ]*)")
+MAX_SEQUENCE = 512
+
+
+def brace_sequence(text: str) -> list[str] | None:
+    """bash's `{1..5}`, `{01..10..2}`, `{a..e}` with a literal prefix/suffix; None for anything else.
+
+    As bash: the step's sign is ignored (the direction comes from the ends), a zero-padded end pads
+    every number to the widest end, and letters walk the ASCII table."""
+    match = _SEQUENCE_RE.fullmatch(text)
+    if match is None:
+        return None
+    head, start, end, step_text, tail = match.groups()
+    step = abs(int(step_text)) if step_text else 1
+    step = step or 1
+    if start.lstrip("-").isdigit() != end.lstrip("-").isdigit():
+        return None
+    if start.lstrip("-").isdigit():
+        first, last = int(start), int(end)
+        padded = any(len(e.lstrip("-")) > 1 and e.lstrip("-").startswith("0") for e in (start, end))
+        width = max(len(start), len(end)) if padded else 0
+        items = [f"{n:0{width}d}" if width else str(n)
+                 for n in range(first, last + (1 if last >= first else -1), step if last >= first else -step)]
+    else:
+        if start.isupper() != end.isupper():
+            return None  # bash walks ASCII between cases too (`[`, `\\`, …), which no script means
+        first, last = ord(start), ord(end)
+        items = [chr(c) for c in range(first, last + (1 if last >= first else -1), step if last >= first else -step)]
+    if len(items) > MAX_SEQUENCE:
+        return None
+    return [f"{head}{item}{tail}" for item in items]
 
 
 def _split(value: Value) -> list[Value]:
@@ -347,7 +357,8 @@ def _trim(value: str, operator: str, pattern: str) -> str:
     return value
 
 
-def _text(node: Any) -> str:
+def node_text(node: Any) -> str:
+    """A node's source text (tree-sitter keeps bytes)."""
     return node.text.decode("utf-8", "replace")
 
 
@@ -364,14 +375,3 @@ def _ansi_c(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: _ANSI_ESCAPES.get(m.group(1), "\\" + m.group(1)), text)
 
 
-def resolve_path(base: Value, path: Value) -> Value:
-    """`path` as seen from directory `base` (absolute posix), normalised; None when unknown."""
-    if path is None:
-        return None
-    if path.startswith("~"):
-        return None  # $HOME is not known statically
-    if posixpath.isabs(path):
-        return posixpath.normpath(path)
-    if base is None:
-        return None
-    return posixpath.normpath(posixpath.join(base, path))

@@ -1,9 +1,5 @@
-"""Task-runner front-ends: package.json `scripts` and editor `tasks.json` (VS Code, Zed).
+"""Editor `tasks.json` (VS Code, Zed): the shell lines their tasks run, read as each editor builds them.
 
-(justfile.py reads justfiles, taskfile.py go-task's Taskfile.yml; `scan_task_runner` dispatches.)
-
-- package.json: each `scripts` value is one shell line, run by npm as `sh -c` from the
-  package.json's directory (npm docs, "scripts"); `pre`/`post` hooks are ordinary entries.
 - VS Code `.vscode/tasks.json` (JSONC): `"type": "shell"` joins `command` and `args` into one shell
   line, quoting an argument that contains whitespace (`{"value", "quoting"}` picks the quoting);
   any other task runs `command` with `args` as words, no shell (VS Code docs, "Tasks"). `${workspaceFolder}`
@@ -21,11 +17,13 @@ from __future__ import annotations
 import posixpath
 import re
 
-from aipack_compat.load.jsonc import JArray, JNode, JObject, JScalar, JsoncError, JString, parse_jsonc
-from aipack_compat.load.script_collect import Collector
-from aipack_compat.load.shell_words import Scope
-from aipack_compat.load.source_map import MappedText, SourceIndex, mentions_aip, scan_mapped
-from aipack_compat.model.invocation import ScriptOrigin
+from aipack_compat.load.scripts.core.aip_argv import mentions_aip
+from aipack_compat.load.scripts.core.collector import Collector
+from aipack_compat.load.scripts.core.scope import Scope
+from aipack_compat.load.scripts.core.source_map import MappedText, SourceIndex, scan_mapped
+from aipack_compat.load.scripts.shell.scanner import scan_shell
+from aipack_compat.load.scripts.tasks.json_source import compose_json, problem_at
+from aipack_compat.load.scripts.tasks.jsonc import JArray, JNode, JObject, JScalar, JString
 
 _VSCODE_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _ZED_VARIABLE = re.compile(r"\$(?:\{(ZED_[A-Z_]+)\}|(ZED_[A-Z_]+))")
@@ -33,90 +31,9 @@ _SHELL_SAFE = re.compile(r"[\w@%+=:,./-]+")
 _UNKNOWN = "__aipack_task_dynamic"  # an unset shell variable: the value exists only when the task runs
 
 
-def scan_task_runner(collector: Collector, origin: ScriptOrigin, text: str, path: str) -> None:
-    if origin == "justfile":
-        from aipack_compat.load.justfile import scan_justfile
-
-        scan_justfile(collector, text, path)
-    elif origin == "taskfile":
-        from aipack_compat.load.taskfile import scan_taskfile
-
-        scan_taskfile(collector, text, path)
-    elif origin == "package-json":
-        scan_package_json(collector, text, path)
-    else:
-        scan_editor_tasks(collector, text, path)
-
-
-def _document(collector: Collector, text: str, source: SourceIndex, what: str) -> JNode | None:
-    try:
-        return parse_jsonc(text)
-    except JsoncError as exc:
-        line, column = source.position(exc.offset)
-        collector.problem(collector.location(line, column), f"{what}: {exc.message}")
-        return None
-
-
-def _problem(collector: Collector, source: SourceIndex, node: JNode, message: str) -> None:
-    line, column = source.position(node.start)
-    collector.problem(collector.location(line, column), message)
-
-
-def scan_package_json(collector: Collector, text: str, path: str) -> None:
-    from aipack_compat.load.scripts import initial_scope
-
-    source = SourceIndex(text)
-    document = _document(collector, text, source, "package.json")
-    if document is None:
-        return
-    if not isinstance(document, JObject):
-        _problem(collector, source, document, "package.json: the top level is not an object")
-        return
-    scripts = document.get("scripts")
-    if scripts is None:
-        return
-    if not isinstance(scripts, JObject):
-        _problem(collector, source, scripts, "package.json: `scripts` is not an object")
-        return
-    commands: dict[str, JString] = {}
-    for name, value in scripts.members:
-        if not isinstance(value, JString):
-            _problem(collector, source, value, f"package.json: script `{name.value}` is not a string")
-            continue
-        commands[name.value] = value
-    for name, value in commands.items():
-        mapped = MappedText()
-        _add_with_npm_runs(mapped, value, commands, {name})
-        if not mentions_aip(mapped.text):
-            continue
-        scan_mapped(collector, mapped, source, path, initial_scope(path, posixpath.dirname(path)))
-
-
-# `npm run NAME`, `npm run-script NAME`, `yarn [run] NAME`, `pnpm [run] NAME`: another script of this file
-_NPM_RUN = re.compile(r"\b(?:npm\s+(?:run|run-script)|yarn(?:\s+run)?|pnpm(?:\s+run)?)\s+([\w:.@/-]+)")
-
-
-def _add_with_npm_runs(mapped: MappedText, value: JString, commands: dict[str, JString], active: set[str]) -> None:
-    """The script's command line, with each `npm run X` replaced by X's own line in a subshell (X's
-    characters keep their own positions), so a chain like `npm run set:llama && npm run eval` is one
-    script: the config rewrite in one step reaches the run in the next."""
-    position = 0
-    text = value.value
-    for match in _NPM_RUN.finditer(text):
-        target = commands.get(match.group(1))
-        if target is None or match.group(1) in active or len(active) > 8:
-            continue
-        mapped.add_mapped(text[position:match.start()], value.offsets[position:match.start()])
-        mapped.add_generated("( ", value.offsets[match.start()] if match.start() < len(value.offsets) else value.start)
-        _add_with_npm_runs(mapped, target, commands, active | {match.group(1)})
-        mapped.add_generated(" )", value.offsets[match.end() - 1] if match.end() - 1 < len(value.offsets) else value.start)
-        position = match.end()
-    mapped.add_mapped(text[position:], value.offsets[position:])
-
-
 def scan_editor_tasks(collector: Collector, text: str, path: str) -> None:
     source = SourceIndex(text)
-    document = _document(collector, text, source, "tasks.json")
+    document = compose_json(collector, text, source, "tasks.json")
     if document is None:
         return
     parts = path.split("/")
@@ -128,22 +45,22 @@ def scan_editor_tasks(collector: Collector, text: str, path: str) -> None:
             if isinstance(task, JObject):
                 _zed_task(collector, source, task, path, workspace)
             else:
-                _problem(collector, source, task, "tasks.json: a task is not an object")
+                problem_at(collector, source, task, "tasks.json: a task is not an object")
     elif isinstance(document, JObject):
         tasks = document.get("tasks")
         if tasks is None:
             return
         if not isinstance(tasks, JArray):
-            _problem(collector, source, tasks, "tasks.json: `tasks` is not an array")
+            problem_at(collector, source, tasks, "tasks.json: `tasks` is not an array")
             return
         top_options = document.get("options")
         for task in tasks.items:
             if isinstance(task, JObject):
                 _vscode_task(collector, source, task, top_options, path, workspace)
             else:
-                _problem(collector, source, task, "tasks.json: a task is not an object")
+                problem_at(collector, source, task, "tasks.json: a task is not an object")
     else:
-        _problem(collector, source, document, "tasks.json: expected an array (Zed) or an object with `tasks` (VS Code)")
+        problem_at(collector, source, document, "tasks.json: expected an array (Zed) or an object with `tasks` (VS Code)")
 
 
 # -- VS Code ---------------------------------------------------------------------------------
@@ -191,7 +108,7 @@ def _vscode_task(collector: Collector, source: SourceIndex, task: JObject, top_o
                 resolved = _vscode_plain(value.value, workspace) if isinstance(value, JString) else None
                 scope.variables[name.value] = resolved
                 scope.exported[name.value] = resolved
-    scan_mapped(collector, mapped, source, path, scope)
+    scan_mapped(collector, mapped, source, lambda text: scan_shell(collector, text, path, scope=scope))
 
 
 def _vscode_value(node: JNode | None) -> str | None:
@@ -322,7 +239,7 @@ def _zed_task(collector: Collector, source: SourceIndex, task: JObject, path: st
     command = task.get("command")
     if not isinstance(command, JString):
         if command is not None:
-            _problem(collector, source, command, "tasks.json: `command` is not a string")
+            problem_at(collector, source, command, "tasks.json: `command` is not a string")
         return
     arguments = task.get("args")
     argument_nodes = [a for a in arguments.items if isinstance(a, JString)] if isinstance(arguments, JArray) else []
@@ -340,7 +257,7 @@ def _zed_task(collector: Collector, source: SourceIndex, task: JObject, path: st
         for name, value in env.members:
             resolved = value.value if isinstance(value, JString) and "$" not in value.value else None
             scope.variables[name.value] = scope.exported[name.value] = resolved
-    scan_mapped(collector, mapped, source, path, scope)
+    scan_mapped(collector, mapped, source, lambda text: scan_shell(collector, text, path, scope=scope))
 
 
 def _zed_cwd(cwd: JNode | None, workspace: str) -> str | None:

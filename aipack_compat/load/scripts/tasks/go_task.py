@@ -14,10 +14,12 @@ import posixpath
 import re
 from typing import Any
 
-from aipack_compat.load.script_collect import Collector
-from aipack_compat.load.yaml_source import compose_yaml
-from aipack_compat.load.shell_words import Scope
-from aipack_compat.load.source_map import MappedText, SourceIndex, add_interpolated, mentions_aip, scan_mapped
+from aipack_compat.load.scripts.core.aip_argv import mentions_aip
+from aipack_compat.load.scripts.core.collector import Collector
+from aipack_compat.load.scripts.core.scope import Scope
+from aipack_compat.load.scripts.core.source_map import MappedText, SourceIndex, add_interpolated, scan_mapped
+from aipack_compat.load.scripts.shell.scanner import scan_shell
+from aipack_compat.load.scripts.yaml_source import as_dict, compose_yaml, entries
 
 _TEMPLATE = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 _UNKNOWN = "${__aipack_task_dynamic}"  # an unset shell variable: known only when task runs
@@ -33,7 +35,7 @@ def scan_taskfile(collector: Collector, text: str, taskfile_path: str) -> None:
     if not isinstance(document, yaml.MappingNode):
         _problem(collector, document, "Taskfile: the top level is not a mapping")
         return
-    top = _mapping(document)
+    top = as_dict(document)
     directory = posixpath.dirname(taskfile_path)
     specials = {"ROOT_DIR": directory, "TASKFILE_DIR": directory}
     global_vars = _vars(top.get("vars"), specials)
@@ -44,7 +46,7 @@ def scan_taskfile(collector: Collector, text: str, taskfile_path: str) -> None:
     if not isinstance(tasks, yaml.MappingNode):
         _problem(collector, tasks, "Taskfile: `tasks` is not a mapping")
         return
-    for name, task in _items(tasks):
+    for name, task in entries(tasks):
         _scan_task(collector, source, taskfile_path, directory, name, task, global_vars, global_env)
 
 
@@ -55,7 +57,7 @@ def _scan_task(collector: Collector, source: SourceIndex, path: str, directory: 
     if isinstance(task, (yaml.ScalarNode, yaml.SequenceNode)):
         fields: dict[str, Any] = {"cmds": task}
     elif isinstance(task, yaml.MappingNode):
-        fields = _mapping(task)
+        fields = as_dict(task)
     else:
         return
     variables = global_vars | {"TASK": name} | _vars(fields.get("vars"), global_vars | {"TASK": name})
@@ -82,7 +84,7 @@ def _scan_command(collector: Collector, source: SourceIndex, path: str, item: An
     loop_token: tuple[str, str] | None = None
     node = item
     if isinstance(item, yaml.MappingNode):
-        fields = _mapping(item)
+        fields = as_dict(item)
         node = fields.get("cmd")
         if "for" in fields and node is not None:
             loop_token = _loop(collector, source, fields, variables)
@@ -103,7 +105,7 @@ def _scan_command(collector: Collector, source: SourceIndex, path: str, item: An
     scope = Scope(cwd=cwd, script_path=path)
     for key, env_value in env.items():
         scope.variables[key] = scope.exported[key] = env_value
-    scan_mapped(collector, mapped, source, path, scope)
+    scan_mapped(collector, mapped, source, lambda text: scan_shell(collector, text, path, scope=scope))
     if loop_token is not None:
         for frame in collector.frames:
             if frame.token == loop_token[1]:
@@ -119,10 +121,10 @@ def _loop(collector: Collector, source: SourceIndex, fields: dict[str, Any], var
     problem = None
     if isinstance(node, yaml.SequenceNode):
         values = [_render(str(v.value), variables) if isinstance(v, yaml.ScalarNode) else None for v in node.value]
-    elif isinstance(node, yaml.MappingNode) and isinstance(_mapping(node).get("var"), yaml.ScalarNode):
-        var_name = str(_mapping(node)["var"].value)
+    elif isinstance(node, yaml.MappingNode) and isinstance(as_dict(node).get("var"), yaml.ScalarNode):
+        var_name = str(as_dict(node)["var"].value)
         listed = variables.get(var_name)
-        split = _mapping(node).get("split")
+        split = as_dict(node).get("split")
         separator = str(split.value) if isinstance(split, yaml.ScalarNode) else None
         values = None if listed is None else [v for v in (listed.split(separator) if separator else listed.split())]
         problem = f"the Taskfile variable `{var_name}` is computed when task runs" if listed is None else None
@@ -157,7 +159,7 @@ def _vars(node: Any, known: dict[str, str | None]) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     if not isinstance(node, yaml.MappingNode):
         return out
-    for key, value in _items(node):
+    for key, value in entries(node):
         if isinstance(value, yaml.ScalarNode):
             out[key] = _render(str(value.value), known | out)
         elif isinstance(value, yaml.SequenceNode) and all(isinstance(v, yaml.ScalarNode) for v in value.value):
@@ -204,13 +206,3 @@ def _raw_line(source: SourceIndex, number: int) -> str:
 
 def _problem(collector: Collector, node: Any, message: str) -> None:
     collector.problem(collector.location(node.start_mark.line + 1, node.start_mark.column + 1), message)
-
-
-def _items(node: Any) -> list[tuple[str, Any]]:
-    import yaml
-
-    return [(str(k.value), v) for k, v in node.value if isinstance(k, yaml.ScalarNode)]
-
-
-def _mapping(node: Any) -> dict[str, Any]:
-    return dict(_items(node))

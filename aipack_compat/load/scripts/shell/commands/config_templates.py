@@ -15,22 +15,21 @@ leaves the rewrite dynamic, reported by migrate.
 
 from __future__ import annotations
 
+import posixpath
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aipack_compat.load.script_collect import PendingRewrite
-from aipack_compat.load.shell_words import Value, resolve_path
-
-if TYPE_CHECKING:
-    from aipack_compat.load.shell_redirects import Redirects
-    from aipack_compat.load.shell_scan import ShellScanner
-    from aipack_compat.load.shell_words import Scope
+from aipack_compat.load.scripts.core.loop_input import read_workspace_file
+from aipack_compat.load.scripts.core.records import PendingRewrite
+from aipack_compat.load.scripts.core.scope import Scope, Value, resolve_path
+from aipack_compat.load.scripts.shell.protocol import ScannerProtocol
+from aipack_compat.load.scripts.shell.redirects import Redirects
 
 _VARIABLE_RE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
-def sed_template(scanner: "ShellScanner", node: Any, script: Value, files: list[Value], extended: bool,
-                 scope: "Scope", redirects: "Redirects") -> None:
+def sed_template(scanner: ScannerProtocol, node: Any, script: Value, files: list[Value], extended: bool,
+                 scope: Scope, redirects: Redirects) -> None:
     """`sed S [FILE] > config` (not in place): the config becomes sed's output of the template."""
     target = redirects.stdout
     if target is None:
@@ -45,7 +44,7 @@ def sed_template(scanner: "ShellScanner", node: Any, script: Value, files: list[
                                                  extended_regex=extended))
 
 
-def envsubst_template(scanner: "ShellScanner", node: Any, args: list[Value], scope: "Scope", redirects: "Redirects",
+def envsubst_template(scanner: ScannerProtocol, node: Any, args: list[Value], scope: Scope, redirects: Redirects,
                       env: dict[str, Value]) -> None:
     """`[VAR=…] envsubst ['$A $B'] < template > config`: the rendered template is the new config."""
     target = redirects.stdout
@@ -78,10 +77,8 @@ def envsubst_template(scanner: "ShellScanner", node: Any, args: list[Value], sco
                                                  dynamic=unknown))
 
 
-def _template_path(scanner: "ShellScanner", files: list[Value], scope: "Scope", redirects: "Redirects") -> str | None:
+def _template_path(scanner: ScannerProtocol, files: list[Value], scope: Scope, redirects: Redirects) -> str | None:
     """The one file sed reads: its operand, `< FILE`, or `cat FILE |` (root-relative)."""
-    import posixpath
-
     if len(files) > 1 or any(f is None for f in files):
         return None
     if files:
@@ -97,14 +94,12 @@ def _template_path(scanner: "ShellScanner", files: list[Value], scope: "Scope", 
     return posixpath.relpath(absolute, scanner.collector.root)
 
 
-def _template_text(scanner: "ShellScanner", scope: "Scope", redirects: "Redirects") -> str | None:
+def _template_text(scanner: ScannerProtocol, scope: Scope, redirects: Redirects) -> str | None:
     """What envsubst reads on stdin: a here-doc, `< FILE` (a workspace file, read as data) or a pipe."""
-    from aipack_compat.load.loop_sources import read_workspace_file
-
     if redirects.heredoc_set:
         return redirects.heredoc
     if redirects.stdin_set and redirects.stdin is not None:
-        return read_workspace_file(scanner, redirects.stdin, scope).text
+        return read_workspace_file(scanner.collector.root, redirects.stdin, scope.cwd).text
     if scanner.piped_input is not None:
         return scanner.piped_input.text
     return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from aipack_compat.load.script_collect import grep_to_python
+from aipack_compat.load.scripts.core.posix_regex import grep_to_python
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,20 +12,19 @@ at the end of a pipeline runs in a subshell, so the array stays empty there, as 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aipack_compat.load.loop_sources import LoopInput, input_from_redirects, substitution_words
-from aipack_compat.load.shell_words import Value
-
-if TYPE_CHECKING:
-    from aipack_compat.load.shell_redirects import Redirects
-    from aipack_compat.load.shell_scan import ShellScanner
-    from aipack_compat.load.shell_words import Scope
+from aipack_compat.load.scripts.core.loop_input import LoopInput
+from aipack_compat.load.scripts.core.scope import Scope, Value
+from aipack_compat.load.scripts.shell.loops.sources import input_from_redirects, substitution_words
+from aipack_compat.load.scripts.shell.protocol import ScannerProtocol
+from aipack_compat.load.scripts.shell.redirects import Redirects
+from aipack_compat.load.scripts.shell.words import node_text
 
 _VALUED = frozenset({"-d", "-n", "-O", "-s", "-u", "-C", "-c"})
 
 
-def mapfile(scanner: "ShellScanner", node: Any, args: list[Value], scope: "Scope", redirects: "Redirects") -> None:
+def mapfile(scanner: ScannerProtocol, node: Any, args: list[Value], scope: Scope, redirects: Redirects) -> None:
     """`mapfile`/`readarray [-t] [-s N] [-n N] [NAME]`: NAME (default MAPFILE) gets the input's lines."""
     strip = False
     skip = 0
@@ -78,7 +77,7 @@ def mapfile(scanner: "ShellScanner", node: Any, args: list[Value], scope: "Scope
     scanner.array_problems.pop(name, None)
 
 
-def array_from_words(scanner: "ShellScanner", name: str, item: Any, scope: "Scope") -> list[Value]:
+def array_from_words(scanner: ScannerProtocol, name: str, item: Any, scope: Scope) -> list[Value]:
     """One element node of `NAME=(…)` that is `$(…)`: its IFS-split words, noting where they came from."""
     words, source = substitution_words(scanner, item, scope)
     if words is None:
@@ -100,12 +99,12 @@ def _note(name: str, source: LoopInput, values: list[str]) -> str:
 _ELEMENT_RE = re.compile(r"\[(.+?)\]=(.*)", re.DOTALL)
 
 
-def declare_associative(scanner: "ShellScanner", node: Any, scope: "Scope") -> None:
+def declare_associative(scanner: ScannerProtocol, node: Any, scope: Scope) -> None:
     """`declare -A T=([llama3.2:1b]=0.2 [qwen2.5:0.5b]=0.7)`: a key -> value table, in written order."""
     name_node = node.child_by_field_name("name") if node.type == "variable_assignment" else node
     if name_node is None:
         return
-    name = scanner.text(name_node)
+    name = node_text(name_node)
     table: dict[str, Value] = {}
     value_node = node.child_by_field_name("value") if node.type == "variable_assignment" else None
     if value_node is not None and value_node.type == "array":

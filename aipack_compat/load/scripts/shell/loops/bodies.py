@@ -9,11 +9,10 @@ here, so its variable is a loop with known values like any `for i in 0 1 2`.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from aipack_compat.load.shell_scan import ShellScanner
-    from aipack_compat.load.shell_words import Scope
+from aipack_compat.load.scripts.core.scope import Scope
+from aipack_compat.load.scripts.shell.words import node_text
 
 MAX_ITERATIONS = 512
 _ARITHMETIC_TARGET_RE = re.compile(r"(?:\b([A-Za-z_]\w*)\s*(?:\+\+|--|[-+*/%&|^]?=(?!=)|<<=|>>=))|(?:(?:\+\+|--)\s*([A-Za-z_]\w*))")
@@ -23,7 +22,7 @@ _UPDATE_RE = re.compile(r"\s*(?:([A-Za-z_]\w*)(\+\+|--)|(\+\+|--)([A-Za-z_]\w*)|
                         r"|([A-Za-z_]\w*)\s*=\s*\$?([A-Za-z_]\w*)\s*([-+])\s*(\S+))\s*")
 
 
-def assigned_in(scanner: "ShellScanner", body: Any) -> set[str]:
+def assigned_in(body: Any) -> set[str]:
     """Names the body assigns on each pass (not inside functions it defines: those run when called)."""
     names: set[str] = set()
     stack = [body]
@@ -36,21 +35,21 @@ def assigned_in(scanner: "ShellScanner", body: Any) -> set[str]:
         elif node.type == "variable_assignment":
             name = node.child_by_field_name("name")
             if name is not None:
-                names.add(scanner.text(name).split("[", 1)[0])
-        elif node.type in ("arithmetic_expansion", "compound_statement") and scanner.text(node).startswith(("$((", "((")):
-            names.update(a or b for a, b in _ARITHMETIC_TARGET_RE.findall(scanner.text(node)))
+                names.add(node_text(name).split("[", 1)[0])
+        elif node.type in ("arithmetic_expansion", "compound_statement") and node_text(node).startswith(("$((", "((")):
+            names.update(a or b for a, b in _ARITHMETIC_TARGET_RE.findall(node_text(node)))
         elif node.type == "command":
             name = node.child_by_field_name("name")
-            if name is not None and scanner.text(name) == "let":
-                names.update(a or b for a, b in _ARITHMETIC_TARGET_RE.findall(scanner.text(node)[3:]))
+            if name is not None and node_text(name) == "let":
+                names.update(a or b for a, b in _ARITHMETIC_TARGET_RE.findall(node_text(node)[3:]))
         stack.extend(node.named_children)
     return names
 
 
-def c_style_values(scanner: "ShellScanner", node: Any, scope: "Scope") -> tuple[str | None, list[str] | None, str | None]:
+def c_style_values(node: Any, scope: Scope) -> tuple[str | None, list[str] | None, str | None]:
     """(variable, values, problem) of `for ((i=START; i OP END; i STEP))` with literal or known bounds."""
     parts = {name: node.child_by_field_name(name) for name in ("initializer", "condition", "update")}
-    texts = {name: scanner.text(part) if part is not None else "" for name, part in parts.items()}
+    texts = {name: node_text(part) if part is not None else "" for name, part in parts.items()}
     init = _INIT_RE.fullmatch(texts["initializer"])
     condition = _CONDITION_RE.fullmatch(texts["condition"])
     update = _UPDATE_RE.fullmatch(texts["update"])
@@ -73,7 +72,7 @@ def c_style_values(scanner: "ShellScanner", node: Any, scope: "Scope") -> tuple[
     return variable, values, None
 
 
-def _step(update: re.Match[str], scope: "Scope") -> int | None:
+def _step(update: re.Match[str], scope: Scope) -> int | None:
     if update.group(2) or update.group(3):
         return 1 if "++" in (update.group(2) or update.group(3)) else -1
     if update.group(6):
@@ -85,7 +84,7 @@ def _step(update: re.Match[str], scope: "Scope") -> int | None:
     return None
 
 
-def _number(text: str, scope: "Scope") -> int | None:
+def _number(text: str, scope: Scope) -> int | None:
     """An integer literal, or a variable (`N`, `$N`, `${N}`) known to hold one."""
     text = text.strip()
     if re.fullmatch(r"-?\d+", text):

@@ -19,7 +19,7 @@ import os
 import posixpath
 from dataclasses import dataclass, field
 
-from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Value
+from aipack_compat.load.scripts.core.scope import LOOP_TOKEN_RE, Value
 
 _GLOB_CHARS = ("*", "?", "[")
 # ls flags that change only the order or which hidden entries a directory shows, not the names printed

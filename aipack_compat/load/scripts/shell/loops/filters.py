@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
-from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Scope
-
-if TYPE_CHECKING:
-    from aipack_compat.load.shell_scan import ShellScanner
+from aipack_compat.load.scripts.core.posix_regex import grep_to_python
+from aipack_compat.load.scripts.core.scope import LOOP_TOKEN_RE, Scope
+from aipack_compat.load.scripts.shell.protocol import ScannerProtocol
+from aipack_compat.load.scripts.shell.words import WordEvaluator, node_text
 
 Record = dict[str, str]  # one iteration: read name -> value
 Predicate = Callable[[Record], bool]
@@ -38,48 +38,48 @@ class SkipTests:
         return any(test(record) for _, test in self.tests)
 
 
-def skip_tests(scanner: "ShellScanner", body: Any, names: tuple[str, ...], scope: Scope,
+def skip_tests(scanner: ScannerProtocol, body: Any, names: tuple[str, ...], scope: Scope,
                ignore: Callable[[Any], bool] | None = None) -> SkipTests:
     """`ignore`: statements the caller accounts for itself (a glob loop's `[ -f "$f" ] || continue`)."""
     found = SkipTests()
-    reader = _TestReader(scanner, names, scope)
+    reader = _TestReader(scanner.words, names, scope)
     for statement in body.named_children:
         if ignore is not None and ignore(statement):
             continue
         test = reader.skip_statement(statement)
         if test is not None:
-            found.tests.append((" ".join(scanner.text(statement).split())[:80], test))
+            found.tests.append((" ".join(node_text(statement).split())[:80], test))
             continue
-        jump = _first_jump(statement, scanner)
+        jump = _first_jump(statement)
         if jump is not None:
-            found.problem = (f"the loop skips lines with `{' '.join(scanner.text(statement).split())[:60]}` "
+            found.problem = (f"the loop skips lines with `{' '.join(node_text(statement).split())[:60]}` "
                              f"(line {jump.start_point[0] + 1 + scanner.line_offset})")
             return found
     return found
 
 
-def _first_jump(node: Any, scanner: "ShellScanner", depth: int = 0) -> Any:
+def _first_jump(node: Any, depth: int = 0) -> Any:
     """A `continue`/`break` of this loop: one in a nested loop belongs to that loop unless it says
     `continue 2` (bash manual, "Bourne Shell Builtins": `continue [n]` resumes the nth enclosing loop)."""
     if node.type in _NESTED_LOOPS:
         depth += 1
     if node.type == "command":
         name = node.child_by_field_name("name")
-        if name is not None and scanner.text(name) in _JUMPS:
-            words = scanner.text(node).split()
+        if name is not None and node_text(name) in _JUMPS:
+            words = node_text(node).split()
             levels = int(words[1]) if len(words) > 1 and words[1].isdigit() else 1
             if levels > depth:
                 return node
     for child in node.named_children:
-        found = _first_jump(child, scanner, depth)
+        found = _first_jump(child, depth)
         if found is not None:
             return found
     return None
 
 
 class _TestReader:
-    def __init__(self, scanner: "ShellScanner", names: tuple[str, ...], scope: Scope) -> None:
-        self.scanner = scanner
+    def __init__(self, words: WordEvaluator, names: tuple[str, ...], scope: Scope) -> None:
+        self.words = words
         self.names = names
         self.scope = scope
 
@@ -89,7 +89,7 @@ class _TestReader:
             parts = node.children
             if len(parts) == 3 and self._is_continue(parts[2]):
                 test = self.condition(parts[0])
-                operator = self.scanner.text(parts[1])
+                operator = node_text(parts[1])
                 if test is None or operator not in ("&&", "||"):
                     return None
                 return test if operator == "&&" else _negate(test)
@@ -110,26 +110,26 @@ class _TestReader:
         if command is None or command.type != "command":
             return False
         name = command.child_by_field_name("name")
-        return name is not None and self.scanner.text(name) in ("echo", "printf", ":")
+        return name is not None and node_text(name) in ("echo", "printf", ":")
 
     def _is_continue(self, node: Any) -> bool:
-        return node.type == "command" and self.scanner.text(node).strip() == "continue"
+        return node.type == "command" and node_text(node).strip() == "continue"
 
     def condition(self, node: Any) -> Predicate | None:
         if node.type == "test_command":
-            double = self.scanner.text(node).startswith("[[")
+            double = node_text(node).startswith("[[")
             inner = node.named_children
             return self.expression(inner[0], double) if len(inner) == 1 else None
         if node.type == "command":
             argv_nodes = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "argument"]
             name = node.child_by_field_name("name")
-            if name is None or self.scanner.text(name) != "test":
+            if name is None or node_text(name) != "test":
                 return None
             return self._test_arguments(argv_nodes)
         return None
 
     def _test_arguments(self, nodes: list[Any]) -> Predicate | None:
-        texts = [self.scanner.text(n) for n in nodes]
+        texts = [node_text(n) for n in nodes]
         if len(nodes) == 2 and texts[0] in ("-z", "-n"):
             return self._unary(texts[0], nodes[1])
         if len(nodes) == 3 and texts[1] in ("=", "==", "!="):
@@ -141,7 +141,7 @@ class _TestReader:
         if kind == "parenthesized_expression" and len(node.named_children) == 1:
             return self.expression(node.named_children[0], double)
         if kind == "unary_expression":
-            operator = self.scanner.text(node.children[0])
+            operator = node_text(node.children[0])
             operand = node.named_children[-1] if node.named_children else None
             if operand is None:
                 return None
@@ -154,7 +154,7 @@ class _TestReader:
             operator_node = node.child_by_field_name("operator")
             if left is None or right is None or operator_node is None:
                 return None
-            operator = self.scanner.text(operator_node)
+            operator = node_text(operator_node)
             if operator in ("||", "&&"):
                 first, second = self.expression(left, double), self.expression(right, double)
                 if first is None or second is None:
@@ -181,7 +181,7 @@ class _TestReader:
 
     def _operator(self, node: Any) -> str:
         operator = node.child_by_field_name("operator")
-        return self.scanner.text(operator) if operator is not None else ""
+        return node_text(operator) if operator is not None else ""
 
     def _unary(self, operator: str, operand: Any) -> Predicate | None:
         variable = self._variable(operand)
@@ -205,7 +205,7 @@ class _TestReader:
         if double:
             matcher = self._glob(right)
         else:
-            literal = self.scanner.words.value(right, self.scope)
+            literal = self.words.value(right, self.scope)
             matcher = re.compile(re.escape(literal)) if literal is not None and not LOOP_TOKEN_RE.search(literal) else None
         if matcher is None:
             return None
@@ -217,29 +217,27 @@ class _TestReader:
     def _variable(self, node: Any) -> str | None:
         """The read name an operand is (`$m`, `${m}`, `"$m"`), or None."""
         if node.type == "string" and len(node.named_children) == 1:
-            if self.scanner.text(node) != '"' + self.scanner.text(node.named_children[0]) + '"':
+            if node_text(node) != '"' + node_text(node.named_children[0]) + '"':
                 return None
             node = node.named_children[0]
         if node.type not in ("simple_expansion", "expansion"):
             return None
-        text = self.scanner.text(node)
+        text = node_text(node)
         name = text[2:-1] if text.startswith("${") else text[1:]
         return name if name in self.names else None
 
     def _glob(self, node: Any) -> re.Pattern[str] | None:
-        regex = glob_regex(self.scanner, node, self.scope)
+        regex = glob_regex(self.words, node, self.scope)
         try:
             return re.compile(regex, re.DOTALL) if regex is not None else None
         except re.error:
             return None
 
     def _regex(self, node: Any) -> re.Pattern[str] | None:
-        from aipack_compat.load.script_collect import grep_to_python
-
         if node.type == "regex":
-            text = self.scanner.text(node)
+            text = node_text(node)
         else:
-            value = self.scanner.words.value(node, self.scope)
+            value = self.words.value(node, self.scope)
             if value is None or LOOP_TOKEN_RE.search(value):
                 return None
             text = re.escape(value)  # a quoted part of an `=~` pattern matches literally
@@ -265,13 +263,13 @@ class _TestReader:
                         return None
                     patterns.append(pattern)
                 elif field_name == "termination":
-                    if self.scanner.text(child) != ";;":
+                    if node_text(child) != ";;":
                         return None  # `;&` / `;;&` fall through: not modelled
                 elif child.is_named and child.type != "comment":
                     body.append(child)
             # `qwen*) echo "skip $m" >&2; continue ;;`: messages before the `continue` change nothing
             skips = bool(body) and self._is_continue(body[-1]) and all(self._is_message(part) for part in body[:-1])
-            if not skips and any(_first_jump(part, self.scanner) is not None for part in body):
+            if not skips and any(_first_jump(part) is not None for part in body):
                 return None
             items.append((patterns, skips))
         if not any(skips for _, skips in items):
@@ -291,15 +289,15 @@ def _negate(test: Predicate) -> Predicate:
     return lambda record: not test(record)
 
 
-def glob_regex(scanner: "ShellScanner", node: Any, scope: Scope) -> str | None:
+def glob_regex(words: WordEvaluator, node: Any, scope: Scope) -> str | None:
     """A bash pattern word as a Python regex: quoted parts are literal, `*`, `?`, `[...]` match."""
     kind = node.type
     if kind in ("word", "extglob_pattern", "regex"):
-        return _glob_text(scanner.text(node))
+        return _glob_text(node_text(node))
     if kind == "concatenation":
-        parts = [glob_regex(scanner, child, scope) for child in node.children]
+        parts = [glob_regex(words, child, scope) for child in node.children]
         return None if any(p is None for p in parts) else "".join(p for p in parts if p is not None)
-    value = scanner.words.value(node, scope)
+    value = words.value(node, scope)
     if value is None or LOOP_TOKEN_RE.search(value):
         return None
     if kind in ("string", "raw_string", "ansi_c_string"):

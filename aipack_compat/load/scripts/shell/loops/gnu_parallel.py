@@ -17,16 +17,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aipack_compat.load.item_commands import PerItemPlan
-from aipack_compat.load.loop_sources import LoopInput, read_workspace_file
-from aipack_compat.load.shell_substitutions import basename
-from aipack_compat.load.shell_words import Value
-
-if TYPE_CHECKING:
-    from aipack_compat.load.shell_scan import ShellScanner
-    from aipack_compat.load.shell_words import Scope
+from aipack_compat.load.scripts.core.loop_input import LoopInput, read_workspace_file
+from aipack_compat.load.scripts.core.scope import Scope, Value
+from aipack_compat.load.scripts.shell.loops.item_plan import PerItemPlan
+from aipack_compat.load.scripts.shell.substitutions import basename
 
 _VALUED_OPTIONS = frozenset({
     "-j", "--jobs", "-P", "--max-procs", "--joblog", "--results", "--res", "--halt", "--delay", "--timeout",
@@ -55,7 +51,7 @@ def _dirname(value: str) -> str:
     return posixpath.dirname(value) or "."
 
 
-# replacement string -> the operations from the argument to it (per_input.py reads the shapes)
+# replacement string -> the operations from the argument to it (core/per_input.py reads the shapes)
 _DERIVED: dict[str, list[tuple[Any, tuple[str, ...]]]] = {
     "{/}": [(basename, ("basename", ""))],
     "{.}": [(_trunk, ("%", ".*"))],
@@ -64,7 +60,7 @@ _DERIVED: dict[str, list[tuple[Any, tuple[str, ...]]]] = {
 }
 
 
-def plan_parallel(scanner: "ShellScanner", args: list[Value], scope: "Scope", piped: LoopInput | None) -> PerItemPlan:
+def plan_parallel(root: str, args: list[Value], scope: Scope, piped: LoopInput | None) -> PerItemPlan:
     """The loop `parallel [options] command [::: args | :::: files]` stands for."""
     index = 0
     arg_file: Value = None
@@ -101,9 +97,9 @@ def plan_parallel(scanner: "ShellScanner", args: list[Value], scope: "Scope", pi
     source: LoopInput | None
     if groups:
         kind, values = groups[0]
-        source = _words_source(values) if kind == ":::" else _files_source(scanner, values, scope)
+        source = _words_source(values) if kind == ":::" else _files_source(root, values, scope)
     elif arg_file is not None:
-        source = read_workspace_file(scanner, arg_file, scope)
+        source = read_workspace_file(root, arg_file, scope.cwd)
     else:
         source = piped
     shell_string = len(command) == 1 and command[0] is not None and any(c in command[0] for c in " \t|;&><")
@@ -128,9 +124,9 @@ def _words_source(values: list[Value]) -> LoopInput:
     return LoopInput("".join(f"{v}\n" for v in values), "its `:::` arguments")
 
 
-def _files_source(scanner: "ShellScanner", values: list[Value], scope: "Scope") -> LoopInput:
+def _files_source(root: str, values: list[Value], scope: Scope) -> LoopInput:
     """`:::: FILE…`: the lines of workspace files, read as data."""
-    parts = [read_workspace_file(scanner, value, scope) for value in values]
+    parts = [read_workspace_file(root, value, scope.cwd) for value in values]
     failed = next((p for p in parts if p.text is None), None)
     if failed is not None or not parts:
         return failed or LoopInput(None, "`::::`", "`::::` names no file")

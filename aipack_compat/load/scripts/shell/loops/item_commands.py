@@ -12,32 +12,30 @@ gives aip one `-f` value and the rest as extra arguments, which it rejects; it s
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import Any
 
-from aipack_compat.load.loop_sources import LoopInput, words_note
-from aipack_compat.load.shell_loops import close_loop
-from aipack_compat.load.shell_words import Value
-
-if TYPE_CHECKING:
-    from aipack_compat.load.shell_redirects import Redirects
-    from aipack_compat.load.shell_scan import ShellScanner
-    from aipack_compat.load.shell_words import Scope
+from aipack_compat.load.scripts.core.loop_input import LoopInput
+from aipack_compat.load.scripts.core.scope import Scope, Value
+from aipack_compat.load.scripts.shell.loops.file_listings import listing_of
+from aipack_compat.load.scripts.shell.loops.gnu_parallel import plan_parallel
+from aipack_compat.load.scripts.shell.loops.item_plan import PerItemPlan, known_items
+from aipack_compat.load.scripts.shell.loops.sources import words_note
+from aipack_compat.load.scripts.shell.protocol import ScannerProtocol
+from aipack_compat.load.scripts.shell.redirects import Redirects
+from aipack_compat.load.scripts.shell.words import node_text
 
 _XARGS_FLAGS_WITHOUT_VALUE = frozenset({"-r", "--no-run-if-empty", "-t", "--verbose", "-x", "--exit"})
 _XARGS_IGNORED_VALUES = frozenset({"-s", "--max-chars", "-P", "--max-procs"})
 _XARGS_VALUED = frozenset({"-d", "--delimiter", "-a", "--arg-file", "-E", "-e"})  # options modelled as unknown
 
 
-def run_per_item(scanner: "ShellScanner", node: Any, argv: list[Value], scope: "Scope", redirects: "Redirects",
+def run_per_item(scanner: ScannerProtocol, node: Any, argv: list[Value], scope: Scope, redirects: Redirects,
                  env: dict[str, Value]) -> None:
     """Visit the command `xargs`/`find -exec`/`parallel` runs, inside a loop frame over the items."""
     head = argv[0].rsplit("/", 1)[-1] if argv[0] else ""
     if head == "parallel":
-        from aipack_compat.load.gnu_parallel import plan_parallel
-
-        plan = plan_parallel(scanner, argv[1:], scope, scanner.piped_input)
+        plan = plan_parallel(scanner.collector.root, argv[1:], scope, scanner.piped_input)
     elif head == "xargs":
         plan = _xargs(argv[1:], scanner.piped_input)
     else:
@@ -45,8 +43,8 @@ def run_per_item(scanner: "ShellScanner", node: Any, argv: list[Value], scope: "
     scanner.piped_input = None
     if not plan.command:
         return
-    shown = " ".join(scanner.text(node).split())[:160]
-    items, problem = _known_items(plan)
+    shown = " ".join(node_text(node).split())[:160]
+    items, problem = known_items(plan)
     variable = plan.placeholder if plan.placeholder is not None else f"{head} item"
     frame = scanner.collector.new_frame(variable, items if problem is None else None, scanner.where(node), shown)
     frame.values_problem = problem
@@ -76,53 +74,16 @@ def run_per_item(scanner: "ShellScanner", node: Any, argv: list[Value], scope: "
     appends = plan.placeholder is None or (plan.append_when_unused and not used and not plan.shell_string)
     expanded = [*plan.command, frame.token] if appends else [fill(a) for a in plan.command]
     if unknowable and problem is not None:
-        from dataclasses import replace
-
         redirects = replace(redirects, note="; ".join(filter(None, [redirects.note, f"`{head}`: {problem}"])))
     scanner.loops.append(frame)
     try:
         if plan.shell_string:
-            from aipack_compat.load.shell_commands import scan_string
-
-            scan_string(scanner, node, expanded[0] or "", scope, redirects)
+            scanner.scan_string(node, expanded[0] or "", scope, redirects)
         else:
             scanner.run_argv(node, expanded, scope, redirects, env)
     finally:
         scanner.loops.pop()
-        close_loop(scanner.collector, frame.frame_id)
-
-
-@dataclass(slots=True)
-class PerItemPlan:
-    """How a per-item command gets its items and where each item goes in the command it runs."""
-
-    command: list[Value]
-    placeholder: str | None  # the whole item's replacement string (`-I{}`, `{}`); None: appended
-    batched: bool  # several items per command line
-    source: LoopInput | None
-    problem: str | None = None
-    one_per_line: bool = False  # items are lines (`-I`, `-L`, listings), else xargs' quoted words
-    derived: dict[str, list[tuple[Any, tuple[str, ...]]]] = field(default_factory=dict)  # `{/.}` -> steps
-    shell_string: bool = False  # the command is one shell string (`parallel 'aip run … {}' ::: …`)
-    append_when_unused: bool = False  # GNU parallel appends the item when the command names no `{…}`
-    unknown_pattern: "re.Pattern[str] | None" = None  # replacement strings whose values are unknown
-
-
-def _known_items(plan: PerItemPlan) -> tuple[list[str] | None, str | None]:
-    if plan.problem is not None:
-        return None, plan.problem
-    source = plan.source
-    if source is None:
-        return None, "it reads the script's own stdin"
-    if source.text is None:
-        return None, source.problem
-    items = _items(source, plan.one_per_line or plan.placeholder is not None)
-    if items is None:
-        return None, "its items are quoted in a way xargs would read differently"
-    if plan.batched and (len(items) > 1 or source.listing is not None):
-        # a listing's item is a glob standing for many files, all given to one command line
-        return None, "it passes several items to one command line (aip takes one `-f` value)"
-    return items, None
+        scanner.collector.close_loop(frame.frame_id)
 
 
 def _xargs(args: list[Value], piped: LoopInput | None) -> PerItemPlan:
@@ -166,17 +127,15 @@ def _xargs(args: list[Value], piped: LoopInput | None) -> PerItemPlan:
     return PerItemPlan(command, placeholder, per_command != 1, piped, problem, one_per_line=per_command == 1)
 
 
-def _find_exec(scanner: "ShellScanner", node: Any, argv: list[Value],
-               scope: "Scope") -> PerItemPlan:
-    from aipack_compat.load.file_listings import listing_of
-
+def _find_exec(scanner: ScannerProtocol, node: Any, argv: list[Value],
+               scope: Scope) -> PerItemPlan:
     position = next(i for i, a in enumerate(argv) if a in ("-exec", "-execdir", "-ok", "-okdir"))
     action = argv[position]
     end = next((i for i in range(position + 1, len(argv)) if argv[i] in (";", "+")), len(argv))
     command = argv[position + 1:end]
     batched = end < len(argv) and argv[end] == "+"
-    shown = " ".join(scanner.text(node).split())[:60]
-    listed = " ".join(scanner.text(node).split()).split(f" {action} ", 1)[0]
+    shown = " ".join(node_text(node).split())[:60]
+    listed = " ".join(node_text(node).split()).split(f" {action} ", 1)[0]
     listing = listing_of(argv[:position], scope.cwd, listed[:60])
     if listing is None or listing.globs is None:
         return PerItemPlan(command, "{}", batched, None, listing.problem if listing else f"`{shown}` is not modelled")
@@ -188,14 +147,3 @@ def _find_exec(scanner: "ShellScanner", node: Any, argv: list[Value],
     return PerItemPlan(command, "{}", batched, source, None)
 
 
-def _items(source: LoopInput, one_per_line: bool) -> list[str] | None:
-    """xargs' items: whole lines with `-I` (leading blanks dropped), else words with its quoting rules."""
-    text = source.text or ""
-    if source.listing is not None or one_per_line:
-        return [line.lstrip(" \t") for line in text.split("\n") if line.strip(" \t")]
-    import shlex
-
-    try:
-        return shlex.split(text, posix=True)
-    except ValueError:
-        return None

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aipack_compat.load.loop_sources import LoopInput, read_workspace_file
-
-if TYPE_CHECKING:
-    from aipack_compat.load.shell_scan import ShellScanner
-    from aipack_compat.load.shell_words import Scope
+from aipack_compat.load.scripts.core.loop_input import LoopInput, read_workspace_file
+from aipack_compat.load.scripts.core.scope import Value
 
 _STEP_RE = re.compile(r'\.(?:([A-Za-z_][A-Za-z0-9_]*)|"([^"\\]*)")|\.?\[(?:"([^"\\]*)"|(-?\d+))?\]')
 _RAW_FLAGS = frozenset({"-r", "--raw-output", "-j", "--join-output"})
@@ -78,7 +75,8 @@ def evaluate(steps: list[tuple[str, Any]], document: Any) -> list[Any] | None:
     return values
 
 
-def jq_lines(scanner: "ShellScanner", operands: list[str], scope: "Scope", shown: str) -> LoopInput:
+def jq_lines(root: str, operands: list[str], cwd: Value, shown: str) -> LoopInput:
+    """The lines `jq [-r|-c] PATH FILE` prints for a workspace FILE, or why they are unknown."""
     raw = compact = False
     rest: list[str] = []
     for operand in operands:
@@ -97,7 +95,7 @@ def jq_lines(scanner: "ShellScanner", operands: list[str], scope: "Scope", shown
     steps = parse_path(rest[0])
     if steps is None:
         return LoopInput(None, f"`{shown}`", f"the jq filter `{rest[0]}` is more than a path")
-    source = read_workspace_file(scanner, rest[1], scope)
+    source = read_workspace_file(root, rest[1], cwd)
     if source.text is None:
         return source
     try:

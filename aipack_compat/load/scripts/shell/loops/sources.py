@@ -1,28 +1,28 @@
-"""Where a `while read` loop's lines come from, when that is known without running anything.
+"""Where a `while read` loop's lines (or a `for` loop's words) come from, when known without running anything.
 
-`done < FILE` (a file of the migrated workspace, read as data: inside the root, at most 1 MB,
-UTF-8 text), `done <<EOF` / `done <<< "$LIST"`, and pipelines of `cat FILE`, `grep [-v] PATTERN
-[FILE]`, `printf '%s\\n' …` or `echo …` into the loop. `ls GLOB` and `find DIR -name P` produce
-the globs that list the same files (file_listings.py). The same sources feed `for x in $(…)` and
-`… | xargs`. Anything else gives the reason it is unknown.
+`done < FILE` (a file of the migrated workspace, read as data: core/loop_input.py), `done <<EOF`
+/ `done <<< "$LIST"`, and pipelines of `cat FILE`, `grep [-v] PATTERN [FILE]`, `printf '%s\\n' …`
+or `echo …` into the loop. `ls GLOB` and `find DIR -name P` produce the globs that list the same
+files (file_listings.py). The same sources feed `for x in $(…)` and `… | xargs`. Anything else
+gives the reason it is unknown.
 """
 
 from __future__ import annotations
 
-import os
-import posixpath
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aipack_compat.load.read_semantics import DEFAULT_IFS
-from aipack_compat.load.shell_redirects import Redirects, apply_redirects
-from aipack_compat.load.shell_words import LOOP_TOKEN_RE, Scope, Value, resolve_path
-
-if TYPE_CHECKING:
-    from aipack_compat.load.shell_scan import ShellScanner
-
-MAX_LIST_BYTES = 1024 * 1024
+from aipack_compat.load.scripts.core.loop_input import LoopInput, read_workspace_file
+from aipack_compat.load.scripts.core.posix_regex import grep_to_python
+from aipack_compat.load.scripts.core.records import loop_header
+from aipack_compat.load.scripts.core.scope import LOOP_TOKEN_RE, Scope, Value
+from aipack_compat.load.scripts.shell.loops.file_listings import listing_of
+from aipack_compat.load.scripts.shell.loops.jq_paths import jq_lines
+from aipack_compat.load.scripts.shell.loops.read_semantics import DEFAULT_IFS
+from aipack_compat.load.scripts.shell.protocol import ScannerProtocol
+from aipack_compat.load.scripts.shell.redirects import Redirects, apply_redirects
+from aipack_compat.load.scripts.shell.words import node_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,33 +36,21 @@ class LoopWords:
     globbed: bool = False  # an unquoted word with glob characters: the shell expanded it to files
 
 
-@dataclass(frozen=True, slots=True)
-class LoopInput:
-    """What a `while read` loop reads on stdin, when it is known statically."""
-
-    text: str | None
-    described: str  # `models.txt`, `a here-doc`, ...
-    problem: str | None = None  # why `text` is unknown
-    file: str | None = None  # the workspace file read (root-relative), for the migration note
-    digest: str | None = None  # sha256 prefix of that file
-    listing: str | None = None  # the lines are globs standing for `ls`/`find` output: what to tell the user
-
-
-def input_from_redirects(scanner: "ShellScanner", node: Any, scope: Scope) -> LoopInput | None:
+def input_from_redirects(scanner: ScannerProtocol, node: Any, scope: Scope) -> LoopInput | None:
     """`done < FILE`, `done <<EOF`, `done <<< "$LIST"` on the redirected `while` statement."""
     found: LoopInput | None = None
     for child in node.children:
         if child.type == "file_redirect":
-            operator = next((scanner.text(c) for c in child.children if not c.is_named), "")
+            operator = next((node_text(c) for c in child.children if not c.is_named), "")
             descriptor = child.child_by_field_name("descriptor")
             destination = child.child_by_field_name("destination")
-            if operator == "<" and (descriptor is None or scanner.text(descriptor) == "0") and destination is not None:
+            if operator == "<" and (descriptor is None or node_text(descriptor) == "0") and destination is not None:
                 if destination.type == "process_substitution":
                     found = _process_substitution(scanner, destination, scope)
                 else:
-                    found = read_workspace_file(scanner, scanner.words.value(destination, scope), scope)
+                    found = read_workspace_file(scanner.collector.root, scanner.words.value(destination, scope), scope.cwd)
         elif child.type == "heredoc_redirect":
-            text = apply_redirects(scanner, node, scope, Redirects()).heredoc
+            text = apply_redirects(scanner.words, node, scope, Redirects()).heredoc
             found = _literal(text, "its here-doc", "its here-doc expands run-time values")
         elif child.type == "herestring_redirect":
             values = [scanner.words.value(c, scope) for c in child.named_children]
@@ -71,47 +59,47 @@ def input_from_redirects(scanner: "ShellScanner", node: Any, scope: Scope) -> Lo
     return found
 
 
-def _process_substitution(scanner: "ShellScanner", node: Any, scope: Scope) -> LoopInput:
+def _process_substitution(scanner: ScannerProtocol, node: Any, scope: Scope) -> LoopInput:
     """`< <(grep -v '^#' models.txt)`: the lines its command writes, when that command is known."""
     inner = [child for child in node.named_children if child.type != "comment"]
     stages = inner[0].named_children if len(inner) == 1 and inner[0].type == "pipeline" else inner
     if len(inner) == 1 and stages and all(stage.type == "command" for stage in stages):
         return input_from_pipeline(scanner, stages, scope)
-    shown = " ".join(scanner.text(node).split())[:60]
+    shown = " ".join(node_text(node).split())[:60]
     return LoopInput(None, f"`{shown}`", f"its lines come from `{shown}`")
 
 
-def input_from_pipeline(scanner: "ShellScanner", stages: list[Any], scope: Scope) -> LoopInput:
+def input_from_pipeline(scanner: ScannerProtocol, stages: list[Any], scope: Scope) -> LoopInput:
     """`cat F | grep -v '^#' | while read m`: the lines the producer stages write, or why unknown."""
     if not stages or stages[0].type != "command":
         return LoopInput(None, "a pipeline", "its lines come from a command")
-    argv = scanner.argv(stages[0], scope)
-    shown = " ".join(scanner.text(stages[0]).split())[:60]
+    argv = scanner.words.argv(stages[0], scope)
+    shown = " ".join(node_text(stages[0]).split())[:60]
     source = _producer(scanner, argv, scope, shown)
     for stage in stages[1:]:
         if source.text is None:
             return source
         if source.listing is not None:
-            shown = " ".join(scanner.text(stage).split())[:60]
+            shown = " ".join(node_text(stage).split())[:60]
             return LoopInput(None, source.described, f"the file names it lists go through `{shown}`")
-        stage_argv = scanner.argv(stage, scope) if stage.type == "command" else []
+        stage_argv = scanner.words.argv(stage, scope) if stage.type == "command" else []
         grep = _grep_filter(stage_argv) if stage_argv and stage_argv[0] == "grep" else None
         if grep is None:
-            shown = " ".join(scanner.text(stage).split())[:60]
+            shown = " ".join(node_text(stage).split())[:60]
             return LoopInput(None, source.described, f"its lines go through `{shown}`")
-        shown = " ".join(scanner.text(stage).split())[:60]
+        shown = " ".join(node_text(stage).split())[:60]
         source = LoopInput(_grep_lines(source.text, grep), f"{source.described} through `{shown}`", None,
                            source.file, source.digest)
     return source
 
 
-def _producer(scanner: "ShellScanner", argv: list[Value], scope: Scope, shown: str) -> LoopInput:
+def _producer(scanner: ScannerProtocol, argv: list[Value], scope: Scope, shown: str) -> LoopInput:
     head, args = (argv[0], argv[1:]) if argv else (None, [])
     if any(a is None for a in args):
         return LoopInput(None, f"`{shown}`", "its lines depend on run-time values")
     operands = [a for a in args if a is not None]
     if head == "cat" and operands and not any(a.startswith("-") and a != "-" for a in operands) and "-" not in operands:
-        parts = [read_workspace_file(scanner, operand, scope) for operand in operands]
+        parts = [read_workspace_file(scanner.collector.root, operand, scope.cwd) for operand in operands]
         failed = next((p for p in parts if p.text is None), None)
         if failed is not None:
             return failed
@@ -126,8 +114,6 @@ def _producer(scanner: "ShellScanner", argv: list[Value], scope: Scope, shown: s
                 return source
             return LoopInput(_grep_lines(source.text, grep), f"{source.described} through `{shown}`", None,
                              source.file, source.digest)
-    from aipack_compat.load.file_listings import listing_of
-
     listing = listing_of(argv, scope.cwd, shown)
     if listing is not None:
         if listing.globs is None:
@@ -137,9 +123,7 @@ def _producer(scanner: "ShellScanner", argv: list[Value], scope: Scope, shown: s
     if head == "seq":
         return _seq(operands, shown)
     if head == "jq":
-        from aipack_compat.load.jq_paths import jq_lines
-
-        return jq_lines(scanner, operands, scope, shown)
+        return jq_lines(scanner.collector.root, operands, scope.cwd, shown)
     if head == "printf" and operands and operands[0] == "%s\\n":
         return _literal("".join(f"{a}\n" for a in operands[1:]), "its `printf` list", "")
     if head == "echo" and operands and not operands[0].startswith("-"):
@@ -164,34 +148,6 @@ def _seq(operands: list[str], shown: str) -> LoopInput:
     return _literal("".join((f"{v:0{digits}d}" if width else str(v)) + "\n" for v in values), f"`{shown}`", "")
 
 
-def read_workspace_file(scanner: "ShellScanner", path: Value, scope: Scope) -> LoopInput:
-    """A list file of the migrated workspace, read as data with the limits the brief of migrate sets."""
-    from aipack_compat.files import read_text_file
-    from aipack_compat.model.diagnostic import Diagnostic
-
-    absolute = resolve_path(scope.cwd, path) if path is not None and not LOOP_TOKEN_RE.search(path) else None
-    if absolute is None:
-        return LoopInput(None, f"`{path or '?'}`", "read from a file named only at run time")
-    root = scanner.collector.root
-    shown = posixpath.relpath(absolute, root)
-    real_root = os.path.realpath(root)
-    real = os.path.realpath(absolute)
-    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
-        return LoopInput(None, shown, f"{shown} is outside the migrated directory")
-    if not os.path.lexists(absolute):
-        return LoopInput(None, shown, f"{shown} does not exist")
-    loaded = read_text_file(absolute, max_bytes=MAX_LIST_BYTES)
-    if isinstance(loaded, Diagnostic):
-        reason = loaded.message.replace("cannot read file: ", "")
-        if "bytes; files over" in reason:
-            reason = f"it is over {MAX_LIST_BYTES:,} bytes"
-        return LoopInput(None, shown, f"{shown} cannot be used: {reason}")
-    import hashlib
-
-    digest = hashlib.sha256(loaded.text.encode("utf-8")).hexdigest()[:12]
-    return LoopInput(loaded.text, shown, None, shown, digest)
-
-
 def _literal(text: Value, described: str, problem: str) -> LoopInput:
     if text is None or LOOP_TOKEN_RE.search(text):
         return LoopInput(None, described, problem or "its lines depend on run-time values")
@@ -203,8 +159,6 @@ GrepFilter = tuple[list[re.Pattern[str]], bool, bool, list[str]]  # patterns, in
 
 def _grep_filter(argv: list[Value], with_files: bool = False) -> GrepFilter | None:
     """`grep [-v] [-E|-F] [-x] [-i] [-e P]… P [FILE…]` as a line filter; other options: None."""
-    from aipack_compat.load.script_collect import grep_to_python
-
     patterns: list[str] = []
     operands: list[str] = []
     invert = extended = fixed = whole = ignore_case = False
@@ -259,10 +213,8 @@ def _grep_lines(text: str, grep: GrepFilter) -> str:
 _ARRAY_EXPANSION_RE = re.compile(r'"?\$\{!?([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}"?')
 
 
-def for_loop_words(scanner: "ShellScanner", value_nodes: list[Any], scope: Scope, header: str) -> LoopWords:
+def for_loop_words(scanner: ScannerProtocol, value_nodes: list[Any], scope: Scope, header: str) -> LoopWords:
     """`for x in a "$B" $(cat list) $(find …)`: each word node's fields, a substitution's read as data."""
-    from aipack_compat.load.per_input import loop_header
-
     values: list[Value] = []
     problems: list[str] = []
     notes: list[str] = []
@@ -270,7 +222,7 @@ def for_loop_words(scanner: "ShellScanner", value_nodes: list[Any], scope: Scope
     globbed = False
     for value_node in value_nodes:
         if value_node.type != "command_substitution":
-            array = _ARRAY_EXPANSION_RE.fullmatch(scanner.text(value_node))
+            array = _ARRAY_EXPANSION_RE.fullmatch(node_text(value_node))
             if array is not None and array.group(1) in scanner.array_notes:
                 notes.append(scanner.array_notes[array.group(1)])
             elif array is not None and array.group(1) in scanner.array_problems:
@@ -293,7 +245,7 @@ def for_loop_words(scanner: "ShellScanner", value_nodes: list[Any], scope: Scope
     return LoopWords(known, problems[0] if problems else None, "; ".join(notes) or None, from_listing, globbed)
 
 
-def substitution_words(scanner: "ShellScanner", node: Any, scope: Scope) -> tuple[list[str] | None, LoopInput]:
+def substitution_words(scanner: ScannerProtocol, node: Any, scope: Scope) -> tuple[list[str] | None, LoopInput]:
     """`for x in $(cat models.txt)` / `$(ls a/*.md)` / `$(find …)`: the words the loop walks, or why unknown.
 
     The substitution's output is split on IFS (whitespace, or newlines with `IFS=$'\\n'`); a word
@@ -302,7 +254,7 @@ def substitution_words(scanner: "ShellScanner", node: Any, scope: Scope) -> tupl
     """
     inner = [child for child in node.named_children if child.type != "comment"]
     stages = inner[0].named_children if len(inner) == 1 and inner[0].type == "pipeline" else inner
-    shown = " ".join(scanner.text(node).split())[:60]
+    shown = " ".join(node_text(node).split())[:60]
     if len(inner) != 1 or not stages or any(stage.type != "command" for stage in stages):
         return None, LoopInput(None, f"`{shown}`", f"its words come from `{shown}`")
     source = input_from_pipeline(scanner, stages, scope)

@@ -6,7 +6,7 @@
 
 A list file in the migrated workspace is data, not code: its lines are read (never anything run),
 split the way `read` would (read_semantics.py), filtered by the loop's own skip tests
-(loop_filters.py), and frozen into the job; the migration note names the file, its digest and the
+(filters.py), and frozen into the job; the migration note names the file, its digest and the
 date it was read. A file outside the root, missing, over 1 MB or not text stays unresolved.
 """
 
@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aipack_compat.load.loop_filters import skip_tests
-from aipack_compat.load.loop_sources import LoopInput
-from aipack_compat.load.read_semantics import DEFAULT_IFS, ReadOptions, read_records
-from aipack_compat.load.shell_words import Scope, Value
-
-if TYPE_CHECKING:
-    from aipack_compat.load.script_collect import LoopFrame
-    from aipack_compat.load.shell_scan import ShellScanner
+from aipack_compat.load.scripts.core.loop_input import LoopInput
+from aipack_compat.load.scripts.core.records import LoopFrame, loop_header
+from aipack_compat.load.scripts.core.scope import Scope, Value
+from aipack_compat.load.scripts.shell.loops.filters import skip_tests
+from aipack_compat.load.scripts.shell.loops.read_semantics import DEFAULT_IFS, ReadOptions, read_records
+from aipack_compat.load.scripts.shell.protocol import ScannerProtocol
+from aipack_compat.load.scripts.shell.words import node_text
 
 _READ_FLAGS_WITHOUT_VALUE = frozenset("rse")
 _READ_FLAGS_WITH_VALUE = frozenset("pt")  # prompt, timeout: no effect on what is read from a file
@@ -39,7 +38,7 @@ class ReadLoop:
     note: str | None = None
 
 
-def plan_read_loop(scanner: "ShellScanner", node: Any, scope: Scope, loop_input: LoopInput | None) -> ReadLoop | None:
+def plan_read_loop(scanner: ScannerProtocol, node: Any, scope: Scope, loop_input: LoopInput | None) -> ReadLoop | None:
     """The names and values of a `while read` loop; None when the condition reads nothing."""
     conditions = [c for i, c in enumerate(node.children) if node.field_name_for_child(i) == "condition" and c.is_named]
     options, names, problem = _read_condition(scanner, conditions, scope)
@@ -71,7 +70,7 @@ def plan_read_loop(scanner: "ShellScanner", node: Any, scope: Scope, loop_input:
     return loop
 
 
-def bind_read_loop(scanner: "ShellScanner", node: Any, scope: Scope, loop_input: LoopInput | None) -> "LoopFrame | None":
+def bind_read_loop(scanner: ScannerProtocol, node: Any, scope: Scope, loop_input: LoopInput | None) -> LoopFrame | None:
     """Loop frames for the names a `while read` fills, bound in `scope`; returns the loop's own frame.
 
     Further names are frames derived from the first (the same line's other fields), so a sweep
@@ -79,7 +78,7 @@ def bind_read_loop(scanner: "ShellScanner", node: Any, scope: Scope, loop_input:
     plan = plan_read_loop(scanner, node, scope, loop_input)
     if plan is None:
         return None
-    header = scanner.text(node).split("\n", 1)[0][:160]
+    header = node_text(node).split("\n", 1)[0][:160]
     root = None
     for position, name in enumerate(plan.names):
         values: list[Value] | None = [record[position] for record in plan.records] if plan.records is not None else None
@@ -102,7 +101,7 @@ def reads_lines(stage: Any) -> bool:
     return stage.type == "while_statement"
 
 
-def _read_condition(scanner: "ShellScanner", conditions: list[Any],
+def _read_condition(scanner: ScannerProtocol, conditions: list[Any],
                     scope: Scope) -> tuple[ReadOptions | None, list[str], str | None]:
     """`[IFS=…] read [-r] NAME…` alone, or with `|| [ -n "$NAME" ]`: ReadOptions; else the names and why not."""
     commands = [c for node in conditions for c in _commands_in(node)]
@@ -111,14 +110,14 @@ def _read_condition(scanner: "ShellScanner", conditions: list[Any],
         return None, [], None
     names: list[str] = []
     for read in reads:
-        names += [a for a in scanner.argv(read, scope)[1:] if a and not a.startswith("-")]
+        names += [a for a in scanner.words.argv(read, scope)[1:] if a and not a.startswith("-")]
     if len(conditions) != 1 or len(reads) != 1:
         return None, names, "its condition is more than one `read`"
     condition = conditions[0]
     keeps_last = False
     if condition.type == "list":
         parts = condition.children
-        if len(parts) != 3 or parts[0] != reads[0] or scanner.text(parts[1]) != "||":
+        if len(parts) != 3 or parts[0] != reads[0] or node_text(parts[1]) != "||":
             return None, names, "its condition is more than one `read`"
         keeps_last = _tests_not_empty(scanner, parts[2])
         if not keeps_last:
@@ -128,20 +127,20 @@ def _read_condition(scanner: "ShellScanner", conditions: list[Any],
     return _read_options(scanner, reads[0], scope, keeps_last, names)
 
 
-def _read_options(scanner: "ShellScanner", read: Any, scope: Scope, keeps_last: bool,
+def _read_options(scanner: ScannerProtocol, read: Any, scope: Scope, keeps_last: bool,
                   names: list[str]) -> tuple[ReadOptions | None, list[str], str | None]:
     ifs: Value = scope.variables.get("IFS", DEFAULT_IFS) if not isinstance(scope.variables.get("IFS"), list) else None
     for child in read.named_children:
         if child.type == "variable_assignment":
             name = child.child_by_field_name("name")
             value = child.child_by_field_name("value")
-            if name is not None and scanner.text(name) == "IFS":
+            if name is not None and node_text(name) == "IFS":
                 ifs = scanner.words.value(value, scope) if value is not None else ""
     if ifs is None:
         return None, names, "IFS is set at run time"
     raw = False
     operands: list[str] = []
-    args = scanner.argv(read, scope)[1:]
+    args = scanner.words.argv(read, scope)[1:]
     index = 0
     while index < len(args):
         token = args[index]
@@ -164,9 +163,9 @@ def _read_options(scanner: "ShellScanner", read: Any, scope: Scope, keeps_last: 
     return ReadOptions(tuple(operands), raw, ifs, keeps_last), operands, None
 
 
-def _tests_not_empty(scanner: "ShellScanner", node: Any) -> bool:
+def _tests_not_empty(scanner: ScannerProtocol, node: Any) -> bool:
     """`[ -n "$m" ]` / `[[ -n $m ]]` / `[[ $m ]]` after `read m ||`."""
-    text = " ".join(scanner.text(node).split())
+    text = " ".join(node_text(node).split())
     return bool(re.fullmatch(r'(\[\[?|test) (-n )?"?\$\{?\w+\}?"?( \]\]?)?', text))
 
 
@@ -176,16 +175,14 @@ def _commands_in(node: Any) -> list[Any]:
     return [c for child in node.named_children for c in _commands_in(child)]
 
 
-def _command_name(scanner: "ShellScanner", command: Any) -> str | None:
+def _command_name(scanner: ScannerProtocol, command: Any) -> str | None:
     name = command.child_by_field_name("name")
-    return scanner.text(name) if name is not None else None
+    return node_text(name) if name is not None else None
 
 
-def _note(scanner: "ShellScanner", node: Any, loop_input: LoopInput, options: ReadOptions, total: int,
+def _note(scanner: ScannerProtocol, node: Any, loop_input: LoopInput, options: ReadOptions, total: int,
           kept: list[tuple[str, ...]], dropped: bool, tests: list[tuple[str, Any]]) -> str:
-    from aipack_compat.load.per_input import loop_header
-
-    header = loop_header(scanner.text(node).split("\n", 1)[0][:160])
+    header = loop_header(node_text(node).split("\n", 1)[0][:160])
     values = ", ".join(record[0] for record in kept[:6]) + (", …" if len(kept) > 6 else "")
     if loop_input.listing is not None:
         return f"`{header}` reads the output of {loop_input.listing}"

@@ -16,11 +16,14 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from aipack_compat.load.just_expressions import JustSyntaxError, evaluate
-from aipack_compat.load.just_recipes import Recipe, dependency_calls, read_recipes
-from aipack_compat.load.script_collect import Collector
-from aipack_compat.load.source_map import MappedText, SourceIndex, add_interpolated, mentions_aip, scan_mapped
-from aipack_compat.load.shell_words import Scope
+from aipack_compat.load.scripts.core.aip_argv import mentions_aip
+from aipack_compat.load.scripts.core.collector import Collector
+from aipack_compat.load.scripts.core.scope import Scope
+from aipack_compat.load.scripts.core.source_map import MappedText, SourceIndex, add_interpolated, scan_mapped
+from aipack_compat.load.scripts.python.calls import scan_python
+from aipack_compat.load.scripts.shell.scanner import scan_shell
+from aipack_compat.load.scripts.tasks.just.expressions import JustSyntaxError, evaluate
+from aipack_compat.load.scripts.tasks.just.recipes import Recipe, dependency_calls, read_justfile
 
 _INTERPOLATION = re.compile(r"\{\{\{\{|\{\{(.*?)\}\}")
 _POSIX_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "mksh"})
@@ -61,7 +64,9 @@ class _Justfile:
 
 def scan_justfile(collector: Collector, text: str, justfile_path: str) -> None:
     just = _Justfile(justfile_path, posixpath.dirname(justfile_path), text, SourceIndex(text), collector)
-    recipes = read_recipes(just)
+    syntax = read_justfile(text, just.source, just.problem)
+    just.settings, just.assignments = syntax.settings, syntax.assignments
+    recipes = syntax.recipes
     calls = dependency_calls(recipes)
     for recipe in recipes:
         if not any(mentions_aip(just_line(just, n)) for n in recipe.body):
@@ -124,7 +129,14 @@ def _scan_recipe(just: _Justfile, recipe: Recipe, arguments: list[str] | None = 
         for number in body:
             _add_line(just, mapped, number, recipe, parameters, strip_prefixes=False)
             mapped.add("\n", just.source.line_starts[number] + len(just_line(just, number)))
-        scan_mapped(just.collector, mapped, just.source, just.path, scope, language)
+
+        def scan_script(text: str) -> None:
+            if language == "python":
+                scan_python(just.collector, text, just.path)
+            else:
+                scan_shell(just.collector, text, just.path, scope=scope)
+
+        scan_mapped(just.collector, mapped, just.source, scan_script)
     else:
         shell = _shell_program(just)
         if shell not in _POSIX_SHELLS:
@@ -137,7 +149,9 @@ def _scan_recipe(just: _Justfile, recipe: Recipe, arguments: list[str] | None = 
                 _add_line(just, mapped, number, recipe, parameters, strip_prefixes=position == 0)
                 if position + 1 < len(group):
                     mapped.add("\n", just.source.line_starts[number] + len(just_line(just, number)))
-            scan_mapped(just.collector, mapped, just.source, just.path, scope.copy())
+            line_scope = scope.copy()
+            scan_mapped(just.collector, mapped, just.source,
+                        lambda text: scan_shell(just.collector, text, just.path, scope=line_scope))
     for frame in just.collector.frames:
         if frame.token in just.unknown_tokens.values():
             frame.open = False  # a recipe's unknown values do not reach the next recipe

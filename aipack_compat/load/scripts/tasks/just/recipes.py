@@ -9,13 +9,11 @@ justfile sweeps one recipe over several values.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from aipack_compat.load.just_expressions import JustSyntaxError, Token, tokenize
-
-if TYPE_CHECKING:
-    from aipack_compat.load.justfile import _Justfile
+from aipack_compat.load.scripts.core.source_map import SourceIndex
+from aipack_compat.load.scripts.tasks.just.expressions import JustSyntaxError, Token, tokenize
 
 _ASSIGNMENT = re.compile(r"(export[ \t]+)?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:=[ \t]*")
 _SETTING = re.compile(r"set[ \t]+([A-Za-z][A-Za-z0-9-]*)(?:[ \t]*:=[ \t]*(.*))?$")
@@ -32,8 +30,27 @@ class Recipe:
     dependencies: list[tuple[str, list[str]]] = field(default_factory=list)  # (recipe, argument expressions)
 
 
-def read_recipes(just: "_Justfile") -> list[Recipe]:
-    recipes: list[Recipe] = []
+@dataclass(slots=True)
+class JustfileSyntax:
+    """What a justfile declares, in file order."""
+
+    settings: dict[str, tuple[str, int]] = field(default_factory=dict)  # name -> (value text, offset)
+    assignments: dict[str, tuple[str, int, bool]] = field(default_factory=dict)  # name -> (source, offset, exported)
+    recipes: list[Recipe] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Reader:
+    text: str
+    source: SourceIndex
+    problem: Callable[[int, str], None]  # (offset, message): a located problem in the justfile
+    syntax: JustfileSyntax = field(default_factory=JustfileSyntax)
+
+
+def read_justfile(text: str, source: SourceIndex, problem: Callable[[int, str], None]) -> JustfileSyntax:
+    """Settings, assignments and recipes; a line that is none of them is reported through `problem`."""
+    just = _Reader(text, source, problem)
+    recipes = just.syntax.recipes
     attributes: list[str] = []
     lines = just.text.split("\n")
     number = 0
@@ -51,10 +68,10 @@ def read_recipes(just: "_Justfile") -> list[Recipe]:
         assignment = _ASSIGNMENT.match(line)
         setting = _SETTING.match(line)
         if setting:
-            just.settings[setting.group(1)] = (setting.group(2) or "true", offset + (setting.start(2) if setting.group(2) else 0))
+            just.syntax.settings[setting.group(1)] = (setting.group(2) or "true", offset + (setting.start(2) if setting.group(2) else 0))
         elif assignment:
             value_text, number = _continued_value(lines, number, assignment.end())
-            just.assignments[assignment.group(2)] = (value_text, offset + assignment.end(), bool(assignment.group(1)))
+            just.syntax.assignments[assignment.group(2)] = (value_text, offset + assignment.end(), bool(assignment.group(1)))
             attributes = []
             continue
         elif not _IGNORED.match(line):
@@ -66,7 +83,7 @@ def read_recipes(just: "_Justfile") -> list[Recipe]:
                 continue
         attributes = []
         number += 1
-    return recipes
+    return just.syntax
 
 
 def _continued_value(lines: list[str], number: int, start: int) -> tuple[str, int]:
@@ -82,7 +99,7 @@ def _open_multiline(text: str) -> bool:
     return any(text.count(q) % 2 == 1 for q in ("'''", '"""', "```")) or text.count("(") > text.count(")")
 
 
-def _recipe_header(just: "_Justfile", line: str, number: int, attributes: list[str]) -> Recipe | None:
+def _recipe_header(just: _Reader, line: str, number: int, attributes: list[str]) -> Recipe | None:
     offset = just.source.line_starts[number]
     try:
         tokens = tokenize(line)
