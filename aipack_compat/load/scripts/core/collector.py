@@ -8,7 +8,8 @@ from another file (source_map.py) reports positions in that file.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from aipack_compat.load.scripts.core.records import GrepUse, LoopFrame, PendingRewrite, PendingRun
 from aipack_compat.load.scripts.core.scope import Value, loop_tokens
@@ -32,9 +33,10 @@ class Collector:
         # text it generated (source_map.scan_mapped), None when the text is the file itself
         self.translate: Callable[[int, int], tuple[int, int]] | None = None
 
-    def new_frame(self, variable: str, values: list[Value] | None, location: ScriptLocation, text: str,
+    def new_frame(self, variable: str, values: Sequence[Value] | None, location: ScriptLocation, text: str,
                   parent: int | None = None) -> LoopFrame:
-        frame = LoopFrame(len(self.frames) + 1, variable, values, location, text, parent)
+        frame = LoopFrame(len(self.frames) + 1, variable, list(values) if values is not None else None, location, text,
+                          parent)
         self.frames.append(frame)
         return frame
 

@@ -71,7 +71,7 @@ class _Finisher:
             combos = [{**combo, fid: index} for combo in combos for index in range(len(frame.values))][:MAX_EXPANSION]
         # expanding a loop over globs gives each run the glob text, not a file: no output name from it
         glob_loops = {fid for fid in expand_ids if has_glob_value(by_id[fid])}
-        notes = [by_id[fid].note for fid in (*expand_ids, *folded, *matrix_candidates) if by_id[fid].note]
+        notes = [note for fid in (*expand_ids, *folded, *matrix_candidates) if (note := by_id[fid].note)]
         invocations = []
         for combo in combos:
             binding = LoopBinding(by_id, run.open_frames, input_frame, glob_loops)
@@ -196,7 +196,7 @@ class _Finisher:
         if unknown:
             sed_script = content = copy_from = None
         return ConfigRewrite(
-            kind=rewrite.kind,  # type: ignore[arg-type]
+            kind=rewrite.kind,
             target=self._relative(rewrite.target) or rewrite.target,
             location=rewrite.location,
             sed_script=sed_script,

@@ -141,14 +141,14 @@ def _label_cells(run: PendingRun, plan: MatrixPlan, binding: LoopBinding, combo:
     if named is None and run.stderr_redirected and _names_axes(run.stderr, axis_ids, binding):
         named = run.stderr
     span = _axis_span(named, axis_ids, binding) if named is not None else None
-    if span is not None:
+    if named is not None and span is not None:
         start, end = span
-        text = named[start:end]  # type: ignore[index]
+        text = named[start:end]
         labels = [binding.substitute(text, {**combo, **cell}) for cell in plan.cells]
         covered = binding.roots(text) & axis_ids
-        template = lambda value: _replace_span(value, text)  # noqa: E731 - the same span in both redirects
         if not any(LOOP_TOKEN_RE.search(label) for label in labels):
-            plan.stdout, plan.stderr = template(run.stdout), template(run.stderr)
+            # the same span becomes `{cell}` in both redirects
+            plan.stdout, plan.stderr = _replace_span(run.stdout, text), _replace_span(run.stderr, text)
             if len(set(labels)) == len(labels):
                 plan.labels = labels
                 return

@@ -48,11 +48,12 @@ def input_placeholder(frame: LoopFrame, input_frame: LoopFrame) -> str | None:
     """The placeholder a (possibly derived) value of the per-file loop variable stands for."""
     if frame.shape is None:
         return None
-    state: str | None = "path"
+    state = "path"
     for step in frame.shape:
-        state = _apply(state, step, [v or "" for v in input_frame.values or []])
-        if state is None:
+        next_state = _apply(state, step, [v or "" for v in input_frame.values or []])
+        if next_state is None:
             return None
+        state = next_state
     return {"path": INPUT_PATH_PLACEHOLDER, "name": INPUT_NAME_PLACEHOLDER, "stem": INPUT_STEM_PLACEHOLDER}.get(state)
 
 

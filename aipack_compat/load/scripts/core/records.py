@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from aipack_compat.load.scripts.core.aip_argv import ParsedRun
 from aipack_compat.load.scripts.core.scope import Value, loop_token
-from aipack_compat.model.invocation import ScriptLocation, Unresolved
+from aipack_compat.model.invocation import RewriteKind, ScriptLocation, Unresolved
 
 GLOB_CHARS = ("*", "?", "[")
 
@@ -43,7 +43,7 @@ class LoopFrame:
 
 @dataclass(slots=True)
 class PendingRewrite:
-    kind: str
+    kind: RewriteKind
     target: str  # absolute path
     location: ScriptLocation
     sed_script: Value = None

@@ -68,7 +68,7 @@ def scan_makefile(collector: Collector, text: str, makefile_path: str) -> None:
         elif stripped and not stripped.startswith(("define", "endef", "ifeq", "ifneq", "ifdef", "ifndef", "else", "endif", "include", "-include", ".")):
             target = ""
     for pattern, pattern_prerequisites, recipe in patterns:
-        stems = list(dict.fromkeys(stem for name in wanted if (stem := matches(pattern, name)) is not None))
+        stems: list[str | None] = list(dict.fromkeys(stem for name in wanted if (stem := matches(pattern, name)) is not None))
         for stem in stems or [None]:  # no target asks for it: `$*` stays unknown, reported as such
             name = pattern.replace("%", stem, 1) if stem is not None else pattern
             concrete = [p.replace("%", stem, 1) if stem is not None else p for p in pattern_prerequisites]

@@ -222,7 +222,9 @@ class PythonWalker:
             left, right = self.evaluate(node.left, names), self.evaluate(node.right, names)
             if isinstance(node.op, ast.Div) and isinstance(left, str) and isinstance(right, str):
                 return posixpath.join(left, right)
-            if isinstance(left, (str, list)) and type(left) is type(right):
+            if isinstance(left, str) and isinstance(right, str):
+                return left + right
+            if isinstance(left, list) and isinstance(right, list):
                 return left + right
             return None
         if isinstance(node, ast.Call) and node.args and (_is_call_to(node, "str") or _is_call_to(node, "Path")):

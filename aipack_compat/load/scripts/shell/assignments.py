@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aipack_compat.load.scripts.core.scope import Scope, Value
+from aipack_compat.load.scripts.core.scope import Scope, Value, VariableValue
 from aipack_compat.load.scripts.shell.loops.arrays import array_from_words, declare_associative
 from aipack_compat.load.scripts.shell.protocol import ScannerProtocol
 from aipack_compat.load.scripts.shell.redirects import Redirects
@@ -63,12 +63,15 @@ def visit_declaration_command(scanner: ScannerProtocol, node: Any, scope: Scope,
             name = child.child_by_field_name("name")
             if keyword == "export" and name is not None:
                 variable = node_text(name)
-                bound = scope.variables.get(variable)
-                scope.exported[variable] = bound if not isinstance(bound, list) else None
+                scope.exported[variable] = _exported(scope.variables.get(variable))
         elif child.type == "variable_name":
             variable = node_text(child)
             if keyword == "export":
-                bound = scope.variables.get(variable)
-                scope.exported[variable] = bound if not isinstance(bound, list) else None
+                scope.exported[variable] = _exported(scope.variables.get(variable))
             elif keyword == "local":
                 scope.variables[variable] = ""
+
+
+def _exported(value: VariableValue) -> Value:
+    """What `export NAME` puts in the environment: a string; bash exports no arrays."""
+    return value if isinstance(value, str) else None

@@ -32,9 +32,9 @@ def known_substitution(scanner: ScannerProtocol, node: Any, scope: Scope) -> Val
             result = posixpath.dirname(path) if path else None
         elif head == "basename":
             operands = _basename_operands(argv[1:])
-            if operands is None or operands[0] is None or operands[1] is None:
+            name, suffix = operands if operands is not None else (None, None)
+            if name is None or suffix is None:
                 return None
-            name, suffix = operands
             if LOOP_TOKEN_RE.search(name):
                 result = scanner.derive_loop_value(name, lambda value: basename(value, suffix), ("basename", suffix))
             else:

@@ -10,11 +10,13 @@ import fnmatch
 import re
 from typing import Any, Callable
 
-from aipack_compat.load.scripts.core.scope import LOOP_TOKEN_RE, Scope, Value, VariableValue
+from aipack_compat.load.scripts.core.scope import LOOP_TOKEN_RE, Scope, Value
 
 _ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "a": "\a", "e": "\x1b", "0": "\0"}
 
 
+# what an expansion gives: one value, or the fields of an array (`"${A[@]}"`, `$@`)
+Expansion = Value | list[Value]
 SubstitutionHook = Callable[[Any, Scope], Value]
 # (loop-valued scalar, per-value transform, the expansion's shape: operator then operands, e.g. ("##", "*/"))
 DeriveHook = Callable[[str, Callable[[str], str], tuple[str, ...]], Value]
@@ -111,7 +113,7 @@ class WordEvaluator:
             out.append(_unescape_double(self.source[pos:end].decode("utf-8", "replace")))
         return "".join(out)
 
-    def _expansion(self, node: Any, scope: Scope) -> VariableValue:
+    def _expansion(self, node: Any, scope: Scope) -> Expansion:
         if node.type == "simple_expansion":
             name_node = node.named_children[0] if node.named_children else None
             if name_node is None:
@@ -209,7 +211,7 @@ def _substitute_pattern(value: str, operator: str, pattern: str, replacement: st
     return re.sub(regex, lambda m: replacement, value, count=0 if operator == "//" else 1)
 
 
-def lookup(scope: Scope, name: str, index: str | None) -> VariableValue:
+def lookup(scope: Scope, name: str, index: str | None) -> Expansion:
     """A variable's value; `$1..$9` from the positional args; script-level unknowns are None."""
     if name.isdigit():
         if name == "0":
@@ -227,6 +229,8 @@ def lookup(scope: Scope, name: str, index: str | None) -> VariableValue:
     if name == "BASH_SOURCE":
         return scope.script_path
     bound = scope.variables.get(name)
+    if isinstance(bound, dict):  # an associative array: `$T` is `${T[0]}`, the element of key 0 (bash manual, "Arrays")
+        return list(bound.values()) if index in ("@", "*") else bound.get(index if index is not None else "0", "")
     if index is None:
         if isinstance(bound, list):
             return bound[0] if bound else ""
@@ -239,7 +243,7 @@ def lookup(scope: Scope, name: str, index: str | None) -> VariableValue:
     return None
 
 
-def _variable_value(scope: Scope, node: Any, words: WordEvaluator) -> VariableValue:
+def _variable_value(scope: Scope, node: Any, words: WordEvaluator) -> Expansion:
     if node.type == "subscript":
         name_node = node.child_by_field_name("name")
         index_node = node.child_by_field_name("index")
@@ -333,7 +337,7 @@ def _split(value: Value) -> list[Value]:
     """Unquoted expansion: bash splits on IFS whitespace (empty result gives no field)."""
     if value is None:
         return [None]
-    return value.split()
+    return list[Value](value.split())
 
 
 def _join(values: list[Value]) -> Value:
@@ -359,7 +363,7 @@ def _trim(value: str, operator: str, pattern: str) -> str:
 
 def node_text(node: Any) -> str:
     """A node's source text (tree-sitter keeps bytes)."""
-    return node.text.decode("utf-8", "replace")
+    return str(node.text.decode("utf-8", "replace"))
 
 
 def _unescape_word(text: str) -> str:

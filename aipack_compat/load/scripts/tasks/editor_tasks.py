@@ -75,7 +75,8 @@ def _vscode_task(collector: Collector, source: SourceIndex, task: JObject, top_o
 
     task_type = field("type")
     kind = task_type.value if isinstance(task_type, JString) else None
-    is_shell = kind == "shell" or (isinstance(field("isShellCommand"), JScalar) and field("isShellCommand").value is True)  # type: ignore[union-attr]
+    legacy_shell = field("isShellCommand")
+    is_shell = kind == "shell" or (isinstance(legacy_shell, JScalar) and legacy_shell.value is True)
     if kind not in (None, "shell", "process"):
         return  # npm/cargo/… task providers: no command line of their own
     command = field("command")
@@ -112,11 +113,8 @@ def _vscode_task(collector: Collector, source: SourceIndex, task: JObject, top_o
 
 
 def _vscode_value(node: JNode | None) -> str | None:
-    if isinstance(node, JString):
-        return node.value
-    if isinstance(node, JObject) and isinstance(node.get("value"), JString):
-        return node.get("value").value  # type: ignore[union-attr]
-    return None
+    string = _string_of(node) if node is not None else None
+    return string.value if string is not None else None
 
 
 def _start(node: JNode) -> int:
@@ -126,9 +124,8 @@ def _start(node: JNode) -> int:
 def _string_of(node: JNode) -> JString | None:
     if isinstance(node, JString):
         return node
-    if isinstance(node, JObject) and isinstance(node.get("value"), JString):
-        return node.get("value")  # type: ignore[return-value]
-    return None
+    value = node.get("value") if isinstance(node, JObject) else None
+    return value if isinstance(value, JString) else None
 
 
 def _quoting(node: JNode) -> str | None:

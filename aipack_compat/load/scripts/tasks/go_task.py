@@ -37,7 +37,7 @@ def scan_taskfile(collector: Collector, text: str, taskfile_path: str) -> None:
         return
     top = as_dict(document)
     directory = posixpath.dirname(taskfile_path)
-    specials = {"ROOT_DIR": directory, "TASKFILE_DIR": directory}
+    specials: dict[str, str | None] = {"ROOT_DIR": directory, "TASKFILE_DIR": directory}
     global_vars = _vars(top.get("vars"), specials)
     global_env = _vars(top.get("env"), global_vars)
     tasks = top.get("tasks")

@@ -32,11 +32,11 @@ def scan_package_json(collector: Collector, text: str, path: str) -> None:
         problem_at(collector, source, scripts, "package.json: `scripts` is not an object")
         return
     commands: dict[str, JString] = {}
-    for name, value in scripts.members:
-        if not isinstance(value, JString):
-            problem_at(collector, source, value, f"package.json: script `{name.value}` is not a string")
+    for key, member in scripts.members:
+        if not isinstance(member, JString):
+            problem_at(collector, source, member, f"package.json: script `{key.value}` is not a string")
             continue
-        commands[name.value] = value
+        commands[key.value] = member
     for name, value in commands.items():
         mapped = MappedText()
         _add_with_npm_runs(mapped, value, commands, {name})

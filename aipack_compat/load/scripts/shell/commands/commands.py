@@ -63,9 +63,8 @@ def unwrap(argv: list[Value]) -> Unwrapped:
 
 def _unwrap_timeout(args: list[Value]) -> tuple[list[Value], float | None]:
     index = 0
-    while index < len(args) and args[index] is not None and args[index].startswith("-"):  # type: ignore[union-attr]
-        option = args[index] or ""
-        index += 2 if option in ("-k", "-s") else 1
+    while _is_option(args, index):
+        index += 2 if args[index] in ("-k", "-s") else 1
     if index >= len(args):
         return [], None
     return args[index + 1:], parse_duration(args[index])
@@ -92,10 +91,14 @@ def _unwrap_env(args: list[Value], env: dict[str, Value]) -> list[Value]:
 
 def _skip_options(args: list[Value], valued: frozenset[str]) -> list[Value]:
     index = 0
-    while index < len(args) and args[index] is not None and args[index].startswith("-"):  # type: ignore[union-attr]
-        token = args[index] or ""
-        index += 2 if token in valued else 1
+    while _is_option(args, index):
+        index += 2 if args[index] in valued else 1
     return args[index:]
+
+
+def _is_option(args: list[Value], index: int) -> bool:
+    word = args[index] if index < len(args) else None
+    return word is not None and word.startswith("-")
 
 
 Handler = Callable[[ScannerProtocol, Any, list[Value], Scope, Redirects], None]

@@ -15,6 +15,7 @@ from aipack_compat.load.scripts.core.scope import Scope, Value, resolve_path
 from aipack_compat.load.scripts.shell.commands.config_templates import sed_template
 from aipack_compat.load.scripts.shell.protocol import ScannerProtocol
 from aipack_compat.load.scripts.shell.redirects import Redirects
+from aipack_compat.model.invocation import RewriteKind
 
 
 BACKUP_SUFFIXES = (".bak", ".orig", ".backup", ".old", ".save", "~")
@@ -124,7 +125,7 @@ def _git(scanner: ScannerProtocol, node: Any, args: list[Value], scope: Scope, r
 
 
 def write_config(scanner: ScannerProtocol, node: Any, target: str, content: Value, dynamic: bool) -> None:
-    kind = "heredoc" if content is not None and not dynamic else "write"
+    kind: RewriteKind = "heredoc" if content is not None and not dynamic else "write"
     scanner.collector.add_rewrite(PendingRewrite(kind=kind, target=target, location=scanner.where(node),
                                                  content=content, dynamic=dynamic or content is None))
 

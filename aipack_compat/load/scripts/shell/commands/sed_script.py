@@ -7,6 +7,7 @@ to each line; `&` and `\\1`..`\\9` in the replacement mean the match and its gro
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -58,7 +59,7 @@ def apply_substitutions(subs: list[Substitution], text: str, extended: bool) -> 
                 if address is None or not address.search(line):
                     continue
             count = 0 if "g" in sub.flags else 1
-            new_line, done = regex.subn(lambda m, s=sub: _expand(s.replacement, m), line, count=count)
+            new_line, done = regex.subn(functools.partial(_expand, sub.replacement), line, count=count)
             if done:
                 matched[number] = True
                 line = new_line

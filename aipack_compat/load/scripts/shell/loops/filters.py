@@ -159,9 +159,7 @@ class _TestReader:
                 first, second = self.expression(left, double), self.expression(right, double)
                 if first is None or second is None:
                     return None
-                if operator == "||":
-                    return lambda record: first(record) or second(record)
-                return lambda record: first(record) and second(record)
+                return _either(first, second) if operator == "||" else _both(first, second)
             if left.type == "binary_expression" and self._operator(left) in ("||", "&&"):
                 # tree-sitter-bash binds `[[ -z $m || $m =~ ^# ]]` as `(-z $m || $m) =~ ^#`; bash
                 # gives `||` the lowest precedence (bash manual, "Conditional Constructs")
@@ -170,9 +168,7 @@ class _TestReader:
                 second = self._compare(inner_right, operator, right, double) if inner_right is not None else None
                 if first is None or second is None:
                     return None
-                if self._operator(left) == "||":
-                    return lambda record: first(record) or second(record)
-                return lambda record: first(record) and second(record)
+                return _either(first, second) if self._operator(left) == "||" else _both(first, second)
             return self._compare(left, operator, right, double)
         variable = self._variable(node)
         if variable is not None:  # `[[ $m ]]`: true when not empty
@@ -287,6 +283,14 @@ class _TestReader:
 
 def _negate(test: Predicate) -> Predicate:
     return lambda record: not test(record)
+
+
+def _either(first: Predicate, second: Predicate) -> Predicate:
+    return lambda record: first(record) or second(record)
+
+
+def _both(first: Predicate, second: Predicate) -> Predicate:
+    return lambda record: first(record) and second(record)
 
 
 def glob_regex(words: WordEvaluator, node: Any, scope: Scope) -> str | None:

@@ -130,7 +130,7 @@ def _xargs(args: list[Value], piped: LoopInput | None) -> PerItemPlan:
 def _find_exec(scanner: ScannerProtocol, node: Any, argv: list[Value],
                scope: Scope) -> PerItemPlan:
     position = next(i for i, a in enumerate(argv) if a in ("-exec", "-execdir", "-ok", "-okdir"))
-    action = argv[position]
+    action = argv[position] or ""
     end = next((i for i in range(position + 1, len(argv)) if argv[i] in (";", "+")), len(argv))
     command = argv[position + 1:end]
     batched = end < len(argv) and argv[end] == "+"

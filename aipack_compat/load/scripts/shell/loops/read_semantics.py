@@ -52,8 +52,7 @@ def split_fields(line: str, options: ReadOptions) -> tuple[str, ...]:
     """One line into the variables of `read NAME...` by IFS."""
     count = len(options.names)
     if not options.ifs:
-        fields = [_unescape(line, options.raw)] + [""] * (count - 1)
-        return tuple(fields)
+        return (_unescape(line, options.raw), *([""] * (count - 1)))
     whitespace = "".join(c for c in options.ifs if c in DEFAULT_IFS)
     others = "".join(c for c in options.ifs if c not in DEFAULT_IFS)
     rest = line.lstrip(whitespace) if whitespace else line

@@ -97,8 +97,8 @@ def reads_lines(stage: Any) -> bool:
     """A pipeline stage that is a `while` loop (possibly with its own redirections)."""
     if stage.type == "redirected_statement":
         body = stage.child_by_field_name("body")
-        return body is not None and body.type == "while_statement"
-    return stage.type == "while_statement"
+        return body is not None and bool(body.type == "while_statement")
+    return bool(stage.type == "while_statement")
 
 
 def _read_condition(scanner: ScannerProtocol, conditions: list[Any],
@@ -129,7 +129,8 @@ def _read_condition(scanner: ScannerProtocol, conditions: list[Any],
 
 def _read_options(scanner: ScannerProtocol, read: Any, scope: Scope, keeps_last: bool,
                   names: list[str]) -> tuple[ReadOptions | None, list[str], str | None]:
-    ifs: Value = scope.variables.get("IFS", DEFAULT_IFS) if not isinstance(scope.variables.get("IFS"), list) else None
+    current = scope.variables.get("IFS", DEFAULT_IFS)
+    ifs: Value = current if isinstance(current, str) else None
     for child in read.named_children:
         if child.type == "variable_assignment":
             name = child.child_by_field_name("name")
