@@ -56,7 +56,7 @@ def workspace_era(aip_version: str) -> WorkspaceEra:
 class Workspace:
     """The workspace a run uses: its directory, how it was found, and the config files there."""
 
-    directory: str  # absolute
+    directory: str  # absolute (for `find_workspace`: with symlinks resolved, as the run's cwd is)
     era: WorkspaceEra
     found: bool  # the workspace folder exists (False: the run creates it in its directory)
 
@@ -78,7 +78,7 @@ class Workspace:
 def find_workspace(cwd: str, aip_version: str) -> Workspace:
     """The workspace a run started in `cwd` uses under `aip_version` (the table above)."""
     era = workspace_era(aip_version)
-    start = os.path.abspath(cwd)
+    start = os.path.realpath(cwd)  # the run's directory as the OS gives it to aip: symlinks resolved
     for directory in _ancestors(start) if era.walks_up else [start]:
         if os.path.isdir(os.path.join(directory, era.folder)):
             return Workspace(directory, era, found=True)

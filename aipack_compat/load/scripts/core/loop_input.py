@@ -6,14 +6,11 @@ of `read_workspace_file`, and the record keeps its name and digest for the migra
 
 from __future__ import annotations
 
-import hashlib
 import os
 import posixpath
 from dataclasses import dataclass
 
-from aipack_compat.files import read_text_file
 from aipack_compat.load.scripts.core.scope import LOOP_TOKEN_RE, Value, resolve_path
-from aipack_compat.model.diagnostic import Diagnostic
 
 MAX_LIST_BYTES = 1024 * 1024
 
@@ -33,6 +30,12 @@ class LoopInput:
 def read_workspace_file(root: str, path: Value, cwd: Value) -> LoopInput:
     """A list file of the migrated workspace (`path` from directory `cwd`), read as data with the limits
     the brief of migrate sets: inside `root`, at most 1 MB, UTF-8 text."""
+    # imported here: most scripts read no list file, and hashlib's OpenSSL start-up costs validate
+    import hashlib
+
+    from aipack_compat.files import read_text_file
+    from aipack_compat.model.diagnostic import Diagnostic
+
     absolute = resolve_path(cwd, path) if path is not None and not LOOP_TOKEN_RE.search(path) else None
     if absolute is None:
         return LoopInput(None, f"`{path or '?'}`", "read from a file named only at run time")

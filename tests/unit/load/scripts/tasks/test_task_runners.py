@@ -13,7 +13,7 @@ from aipack_compat.load.scripts.scan import scan_script_text, script_kind
 from aipack_compat.load.discovery import classify
 from aipack_compat.model.invocation import ScriptScan
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[5]
 FIXTURE = REPO / "fixtures" / "scripts" / "task-runners"
 CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
 

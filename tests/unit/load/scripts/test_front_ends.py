@@ -8,7 +8,7 @@ from aipack_compat.load.scripts.core.aip_argv import parse_duration, parse_run
 from aipack_compat.load.scripts.scan import scan_script_text, script_kind
 from aipack_compat.load.scripts.shell.commands.sed_script import apply_substitutions, parse_substitutions
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "scripts"
+FIXTURES = Path(__file__).resolve().parents[4] / "fixtures" / "scripts"
 
 
 def scan(name: str, script: str):  # type: ignore[no-untyped-def]

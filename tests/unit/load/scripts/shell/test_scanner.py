@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from aipack_compat.load.scripts.scan import scan_script_bytes, scan_script_text
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "scripts"
+FIXTURES = Path(__file__).resolve().parents[5] / "fixtures" / "scripts"
 
 
 def scan(name: str, script: str):  # type: ignore[no-untyped-def]
