@@ -92,12 +92,13 @@ def workspace_of(path: str, aip_version: str | None = None) -> Workspace | None:
     A release that walks up (`WorkspaceEra.walks_up`) reaches that folder from any directory below it,
     so the search goes up to the filesystem root. A release that reads only the run's own directory
     needs the user to stand in it, and a user runs the files of a repository from inside it: the
-    search stops at the repository root (a `.git` entry), as it does when no release is named
-    (`aip_version` None: either tool's folder, judged by its tool's latest release).
+    search stops at the repository root (a `.git` entry). With no release named, either tool's
+    folder counts, up to the filesystem root (a script may call `aip` or `devai`; its workspace is
+    judged by that tool's latest release).
     """
     era = workspace_era(aip_version) if aip_version is not None else None
     folders = (era.folder,) if era is not None else _FOLDERS
-    stops_at_repository = era is None or not era.walks_up
+    stops_at_repository = era is not None and not era.walks_up
     for directory in _ancestors(os.path.dirname(os.path.abspath(path))):
         for folder in folders:
             if os.path.isdir(os.path.join(directory, folder)):

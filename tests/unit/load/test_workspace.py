@@ -81,14 +81,14 @@ def test_the_workspace_of_a_file_is_its_nearest_workspace_whatever_the_era(tmp_p
         assert workspace is not None and workspace.directory == str(root / "sub")
 
 
-def test_the_workspace_of_a_file_stays_in_its_repository_unless_the_release_walks_up(tmp_path: Path) -> None:
+def test_the_workspace_of_a_file_stays_in_its_repository_for_a_release_that_does_not_walk_up(tmp_path: Path) -> None:
     (tmp_path / AIPACK_FOLDER).mkdir()
     (tmp_path / "repo" / ".git").mkdir(parents=True)
     agent = tmp_path / "repo" / "flows" / "eval.aip"
     assert workspace_of(str(agent), "0.8.37") is None  # a user runs it from inside the checkout
-    assert workspace_of(str(agent), None) is None
-    walked = workspace_of(str(agent), "0.8.28")  # any directory of the checkout walks up to it
-    assert walked is not None and walked.directory == str(tmp_path)
+    for version in ("0.8.28", None):  # any directory of the checkout walks up to it
+        walked = workspace_of(str(agent), version)
+        assert walked is not None and walked.directory == str(tmp_path)
 
 
 def test_base_layers_lists_only_existing_files(tmp_path: Path) -> None:
