@@ -47,12 +47,6 @@ class DiscoveredFiles:
     # (path, line, column, what it is): files that call `aip run` in a language no front-end reads
     unread_scripts: list[tuple[str, int, int, str]] = field(default_factory=list)
 
-    def all_files(self) -> list[str]:
-        return sorted(
-            {*self.workspace_configs, *self.legacy_configs, *self.base_configs, *self.agents,
-             *self.pack_tomls, *self.scripts}
-        )
-
 
 def classify(path: str) -> str | None:
     """What kind of AIPACK file `path` is, judged from its path alone (None: not ours)."""

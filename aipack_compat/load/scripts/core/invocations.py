@@ -223,6 +223,7 @@ class _Finisher:
         patterns = {grep_to_python(g.pattern, g.extended) for g in self.greps if re.search(r"(?i)score", g.pattern)}
         return patterns.pop() if len(patterns) == 1 else None
 
+
 def _as_glob(path: str) -> str:
     for placeholder in (CELL_PLACEHOLDER, *INPUT_PLACEHOLDERS):
         path = path.replace(placeholder, "*")
@@ -231,5 +232,3 @@ def _as_glob(path: str) -> str:
 
 def _dedupe(items: list[Unresolved]) -> list[Unresolved]:
     return list(dict.fromkeys(items))
-
-

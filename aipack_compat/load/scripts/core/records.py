@@ -84,8 +84,6 @@ class GrepUse:
     location: ScriptLocation
 
 
-
-
 def loop_header(source_text: str) -> str:
     """`for f in a/*.md; do` out of a loop's first line (which may hold the whole one-line loop)."""
     match = re.match(r"\s*(.*?;?\s*\bdo)\b", source_text)

@@ -123,5 +123,3 @@ def add_interpolated(mapped: MappedText, text: str, offsets: list[int], pattern:
         mapped.add_generated(replace(match), offsets[match.start()] if match.start() < len(offsets) else 0)
         position = match.end()
     mapped.add_mapped(text[position:], offsets[position:])
-
-

@@ -377,5 +377,3 @@ def _unescape_double(text: str) -> str:
 
 def _ansi_c(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: _ANSI_ESCAPES.get(m.group(1), "\\" + m.group(1)), text)
-
-

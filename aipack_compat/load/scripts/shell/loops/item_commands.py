@@ -145,5 +145,3 @@ def _find_exec(scanner: ScannerProtocol, node: Any, argv: list[Value],
     source = LoopInput("".join(f"{g}\n" for g in listing.globs), listing.described, None,
                        listing="; ".join(listing.notes))
     return PerItemPlan(command, "{}", batched, source, None)
-
-

@@ -109,4 +109,3 @@ def _shown_header(text: str) -> str:
     """`until aip run …; do` out of a loop's text, for the repetition note."""
     header = loop_header(text.split("\n", 1)[0])
     return header if len(header) <= 160 else header[:157] + "…"
-

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aipack_compat.load.scripts.tasks.jsonc import JsoncError, parse_jsonc
-from aipack_compat.load.scripts.scan import scan_script_text, script_kind
 from aipack_compat.load.discovery import classify
+from aipack_compat.load.scripts.scan import scan_script_text, script_kind
+from aipack_compat.load.scripts.tasks.jsonc import JsoncError, parse_jsonc
 from aipack_compat.model.invocation import ScriptScan
 
 REPO = Path(__file__).resolve().parents[5]

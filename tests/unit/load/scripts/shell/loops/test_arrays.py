@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aipack_compat.load.scripts.shell.loops.jq_paths import evaluate, parse_path
 from aipack_compat.load.scripts.scan import scan_script_text
+from aipack_compat.load.scripts.shell.loops.jq_paths import evaluate, parse_path
 from aipack_compat.model.invocation import Invocation
 
 SED = '  sed -i "s/^model = .*/model = \\"$m\\"/" .aipack/config.toml\n  aip run eval -s > "out/$m.txt"\n'

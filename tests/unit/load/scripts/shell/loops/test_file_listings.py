@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aipack_compat.load.scripts.shell.loops.file_listings import listing_of
 from aipack_compat.load.scripts.scan import scan_script_text
+from aipack_compat.load.scripts.shell.loops.file_listings import listing_of
 from aipack_compat.model.invocation import Invocation
 
 OUT = '> "out/$(basename "$f" .md).txt"'

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aipack_compat.load.scripts.shell.loops.read_semantics import ReadOptions, read_records, split_fields
 from aipack_compat.load.scripts.scan import scan_script_text
+from aipack_compat.load.scripts.shell.loops.read_semantics import ReadOptions, read_records, split_fields
 from aipack_compat.model.invocation import Invocation
 
 SED = 'sed -i "s/^model = .*/model = \\"$m\\"/" .aipack/config.toml\n'
