@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aipack_compat.files import TextFile, read_text_file
-from aipack_compat.load.workspace import BaseLayers, DiscoveredFiles, base_layers, discover
+from aipack_compat.load.discovery import DiscoveredFiles, discover
+from aipack_compat.load.workspace import BaseLayers, base_layers, workspace_of
 from aipack_compat.model.diagnostic import CheckResult, Diagnostic
 from aipack_compat.model.eras import AIP_RENAME, LAST_DEVAI_RELEASE, SPLIT_BASE_CONFIG
 from aipack_compat.model.versions import DEFAULT_AIP_VERSION, parse_version
@@ -40,9 +41,9 @@ class _Context:
     settings: CheckSettings
     result: CheckResult
     base_results: list[Any] = field(default_factory=list)
-    workspace_results: dict[str, Any] = field(default_factory=dict)  # workspace root -> ConfigFileResult
+    config_results: dict[str, Any] = field(default_factory=dict)  # real path of a workspace config -> ConfigFileResult
     builtin_default_reported: bool = False
-    workspace_by_folder: dict[tuple[str, bool], Any] = field(default_factory=dict)
+    workspace_by_folder: dict[tuple[str, str], Any] = field(default_factory=dict)  # (folder, aip version) -> result
 
 
 def check_paths(paths: list[str], settings: CheckSettings | None = None) -> CheckResult:
@@ -138,43 +139,23 @@ def _check_workspace_configs(ctx: _Context, found: DiscoveredFiles) -> None:
     for path in [*found.workspace_configs, *found.legacy_configs]:
         checked = _check_config(ctx, path, "workspace")
         if checked is not None:
-            ctx.workspace_results[os.path.normpath(str(Path(path).parent.parent))] = checked
+            ctx.config_results[os.path.realpath(path)] = checked
 
 
-def _workspace_config_for(ctx: _Context, agent_path: str) -> Any | None:
-    """Nearest ancestor with .aipack/config.toml (or .devai/config.toml) — read if not yet checked."""
-    folder_key = (os.path.dirname(os.path.abspath(agent_path)), agent_path.endswith((".devai", ".md")))
+def _workspace_config_for(ctx: _Context, agent_path: str, version: str) -> Any | None:
+    """The config of the workspace the agent belongs to under `version` (`workspace_of`): read if not yet checked."""
+    folder_key = (os.path.dirname(os.path.realpath(agent_path)), version)
     if folder_key not in ctx.workspace_by_folder:
-        ctx.workspace_by_folder[folder_key] = _find_workspace_config(ctx, agent_path)
+        workspace = workspace_of(os.path.realpath(agent_path), version)
+        ctx.workspace_by_folder[folder_key] = _config_result(ctx, workspace.config_path) if workspace is not None else None
     return ctx.workspace_by_folder[folder_key]
 
 
-def _find_workspace_config(ctx: _Context, agent_path: str) -> Any | None:
-    folder = Path(agent_path).resolve().parent
-    legacy_agent = agent_path.endswith((".devai", ".md"))
-    for ancestor in (folder, *folder.parents):
-        key = os.path.normpath(os.path.relpath(ancestor)) if _is_relative(ancestor) else str(ancestor)
-        for candidate_key in (key, str(ancestor)):
-            if candidate_key in ctx.workspace_results:
-                return ctx.workspace_results[candidate_key]
-        names = (".devai/config.toml", ".aipack/config.toml") if legacy_agent else (".aipack/config.toml", ".devai/config.toml")
-        for name in names:
-            candidate = ancestor / name
-            if candidate.is_file():
-                checked = _check_config(ctx, str(candidate), "workspace", report=False)
-                ctx.workspace_results[str(ancestor)] = checked
-                return checked
-        if (ancestor / ".git").exists():
-            break
-    return None
-
-
-def _is_relative(path: Path) -> bool:
-    try:
-        path.relative_to(Path.cwd())
-        return True
-    except ValueError:
-        return False
+def _config_result(ctx: _Context, config_path: str) -> Any | None:
+    key = os.path.realpath(config_path)
+    if key not in ctx.config_results:
+        ctx.config_results[key] = _check_config(ctx, config_path, "workspace", report=False) if os.path.isfile(config_path) else None
+    return ctx.config_results[key]
 
 
 def _check_agent(ctx: _Context, agent_path: str) -> None:
@@ -207,7 +188,7 @@ def _check_agent_effective(ctx: _Context, agent_path: str, options: AgentOptions
     if agent_path.endswith(".devai") and ctx.settings.explicit_aip_version is None:
         # a .devai agent runs under devai 0.5.x: one workspace config, no base layers (spec §1.1)
         version, layers = LAST_DEVAI_RELEASE, []
-    workspace = _workspace_config_for(ctx, agent_path)
+    workspace = _workspace_config_for(ctx, agent_path, version)
     if workspace is not None:
         layers.append(workspace)
     effective = merge_layers(layers, options.values if options else None, agent_path, aip_version=version,

@@ -10,7 +10,7 @@ import os
 import posixpath
 from typing import TYPE_CHECKING
 
-from aipack_compat.load.aip_argv import RUN_FLAGS
+from aipack_compat.load.scripts.core.aip_argv import RUN_FLAGS
 from aipack_compat.model.diagnostic import Diagnostic
 from aipack_compat.model.eras import AIP_RENAME, LAST_DEVAI_RELEASE, LAST_RHAI_DEVAI_RELEASE, SINGLE_SHOT_FLAG
 from aipack_compat.model.invocation import Invocation, ScriptScan
@@ -39,9 +39,9 @@ FLAG_ERAS: dict[str, tuple[tuple[int, int, int], tuple[int, int, int] | None]] =
 
 def check_script_text(path: str, text: str, workspace_root: str | None, *,
                       aip_version: str | None = None) -> tuple[list[Invocation], list[Diagnostic]]:
-    from aipack_compat.load.scripts import find_workspace_root, scan_script_text
+    from aipack_compat.load.scripts.scan import default_root, scan_script_text
 
-    root = workspace_root if workspace_root is not None else find_workspace_root(path)
+    root = workspace_root if workspace_root is not None else default_root(path)
     scan = scan_script_text(path, text, root)
     return scan.invocations, check_scan(scan, root, aip_version)
 
@@ -161,7 +161,7 @@ def resolve_agent(ref: str, workdir: str, root: str, version: str) -> AgentRefRe
 
 
 def _check_rewrites(scan: ScriptScan, root: str) -> list[Diagnostic]:
-    from aipack_compat.load.sed_script import apply_substitutions, parse_substitutions
+    from aipack_compat.load.scripts.shell.commands.sed_script import apply_substitutions, parse_substitutions
 
     out: list[Diagnostic] = []
     reported_targets: set[str] = set()

@@ -34,8 +34,6 @@ from aipack_compat.model.agent import (
 )
 from aipack_compat.model.versions import DEFAULT_AIP_VERSION
 
-__all__ = ["LexerRules", "parse_agent", "rust_lines"]
-
 _STAGE_BY_HEADING = {"before all": "before_all", "data": "data", "output": "output", "after all": "after_all"}
 _ROLE_BY_HEADING = {
     "instruction": "user",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from aipack_compat.model.agent import parse_aip_version
@@ -31,7 +32,7 @@ class AgentRefResolution:
     reason: str
     candidates: tuple[str, ...] = ()  # every file tried, in order
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[str | None]:
         """Allow `path, reason = resolve_agent_ref(...)`."""
         return iter((self.path, self.reason))
 

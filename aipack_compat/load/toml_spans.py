@@ -395,6 +395,6 @@ def _unescape(raw: str) -> str:
     if "\\" not in raw:
         return raw
     try:
-        return tomllib.loads(f'k = "{raw}"')["k"]
+        return str(tomllib.loads(f'k = "{raw}"')["k"])
     except tomllib.TOMLDecodeError:
         return raw

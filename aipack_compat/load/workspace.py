@@ -1,202 +1,122 @@
-"""Discover the AIPACK files under the paths a user names: configs, agents, scripts, packs.
+"""Where a run's config files are: the workspace aip finds from a directory, and the base layers.
 
-Classification is by path shape only (no file is opened here), so discovery stays cheap for a
-pre-commit hook. The base layers (`~/.aipack-base`) are located separately by `base_layers()`.
+The one answer to "which `.aipack/config.toml` (or `.devai/config.toml`) does this run read?",
+per the release that runs it (aipack-spec §1.1, checked against the sources):
+
+| releases             | folder    | found from the run's directory                  | source |
+|----------------------|-----------|-------------------------------------------------|--------|
+| devai 0.0.2 – 0.1.x  | `.devai/` | the directory itself (`.devai/config.toml` is a path relative to it) | `A:src/agent/agent_locator.rs@5b0f7d5a` |
+| devai 0.5.0 – 0.5.12 | `.devai/` | the nearest ancestor holding `.devai/`          | `A:src/run/dir_context/devai_dir.rs@3bb0bef0` (`find_workspace_dir`) |
+| aip 0.6.0 – 0.8.28   | `.aipack/`| the nearest ancestor holding `.aipack/`         | `A:src/exec/init/init_wks.rs@fc5d5480` (`find_wks_dir`) |
+| aip 0.8.29+          | `.aipack/`| the directory itself; an ancestor's is not adopted | `A:src/exec/init/init_wks.rs@952ad06e` (commit 5d452028) |
+
+When nothing is found the run creates the folder in its own directory (and its config from the
+template), so a run always has a workspace; `Workspace.found` says whether the folder was there.
+aip never reads `.devai/`, devai never reads `.aipack/`. The base layers (`~/.aipack-base`) are
+`base_layers()`.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-SKIPPED_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", "target", ".venv", "venv", "__pycache__", ".mypy_cache",
-     ".pytest_cache", ".tox", ".session", ".cache", "dist", "build"}
-)
+from aipack_compat.model.versions import DEFAULT_AIP_VERSION, parse_version
 
-SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh")
-CI_YAML_SUFFIXES = (".yml", ".yaml")
-JUSTFILE_NAMES = ("justfile", "Justfile", ".justfile", "JUSTFILE")
-TASKFILE_NAME = re.compile(r"[Tt]askfile(?:\.dist)?\.ya?ml")
-_AIP_WORD = re.compile(rb"(?<![\w.-])(?:aip|devai)(?![\w.-])")
-# Files that can call aip but that no front-end reads: a run found in them is reported, not lost.
-UNREAD_SCRIPTS: dict[str, str] = {
-    ".ps1": "PowerShell script", ".psm1": "PowerShell module", ".bat": "batch file", ".cmd": "batch file",
-    ".fish": "fish script", ".nu": "Nushell script", ".xsh": "xonsh script",
-}
-UNREAD_NAMES: dict[str, str] = {"Dockerfile": "Dockerfile", "Containerfile": "Containerfile",
-                                "Makefile.toml": "cargo-make file", "Earthfile": "Earthfile"}
-_RUN_CALL = re.compile(rb"(?<![\w.-])(?:aip|devai)(?:\.exe)?[ \t]+run(?![\w-])")
+AIPACK_FOLDER = ".aipack"
+DEVAI_FOLDER = ".devai"
+CONFIG_FILE = "config.toml"
+_FOLDERS = (AIPACK_FOLDER, DEVAI_FOLDER)
 
 
 @dataclass(frozen=True, slots=True)
-class DiscoveredFiles:
-    """Files found under the requested paths, grouped by what they are."""
+class WorkspaceEra:
+    """How one range of releases finds the workspace of a run."""
 
-    workspace_configs: list[str] = field(default_factory=list)  # <wks>/.aipack/config.toml
-    legacy_configs: list[str] = field(default_factory=list)  # <wks>/.devai/config.toml
-    base_configs: list[str] = field(default_factory=list)  # config-default.toml / config-user.toml / base config.toml
-    agents: list[str] = field(default_factory=list)  # *.aip, *.devai, .devai/{customs,defaults}/*.md
-    pack_tomls: list[str] = field(default_factory=list)
-    scripts: list[str] = field(default_factory=list)  # shell, Makefile, CI YAML, Python callers
-    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
-    # (path, line, column, what it is): files that call `aip run` in a language no front-end reads
-    unread_scripts: list[tuple[str, int, int, str]] = field(default_factory=list)
-
-    def all_files(self) -> list[str]:
-        return sorted(
-            {*self.workspace_configs, *self.legacy_configs, *self.base_configs, *self.agents,
-             *self.pack_tomls, *self.scripts}
-        )
+    releases: str  # "aip 0.8.29+"
+    folder: str  # the workspace folder: `.aipack` or `.devai`
+    walks_up: bool  # True: the nearest ancestor holding the folder; False: the run's directory only
 
 
-def classify(path: str) -> str | None:
-    """What kind of AIPACK file `path` is, judged from its path alone (None: not ours)."""
-    p = Path(path)
-    name = p.name
-    parent = p.parent.name
-    if name == "config.toml" and parent == ".aipack":
-        return "workspace_config"
-    if name == "config.toml" and parent == ".devai":
-        return "legacy_config"
-    if name in ("config-default.toml", "config-user.toml") or (
-        name == "config.toml" and parent == ".aipack-base"
-    ):
-        return "base_config"
-    if name.endswith((".aip", ".devai")):
-        return "agent"
-    if name.endswith(".md") and parent in ("customs", "defaults") and p.parent.parent.name == ".devai":
-        return "agent"
-    if name == "pack.toml":
-        return "pack_toml"
-    if name.endswith(SCRIPT_SUFFIXES) or name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk"):
-        return "script"
-    if name in JUSTFILE_NAMES or name.endswith(".just") or TASKFILE_NAME.fullmatch(name):
-        return "script"
-    if name in ("package.json", "tasks.json"):
-        return "maybe_script"  # only if it names aip/devai (most package.json files do not)
-    if name.endswith(CI_YAML_SUFFIXES) and (".github" in p.parts or name.startswith(".gitlab-ci")):
-        return "script"
-    if name.endswith(".py"):
-        return "maybe_script"  # only if it mentions aip/devai; decided by the scanner
-    if "." not in name:
-        return "maybe_script"  # extension-less file: a shell script if it has a sh/bash shebang
+ERAS: tuple[tuple[tuple[int, int, int], WorkspaceEra], ...] = (  # (first release, era), newest first
+    ((0, 8, 29), WorkspaceEra("aip 0.8.29+", AIPACK_FOLDER, walks_up=False)),
+    ((0, 6, 0), WorkspaceEra("aip 0.6.0 - 0.8.28", AIPACK_FOLDER, walks_up=True)),
+    ((0, 5, 0), WorkspaceEra("devai 0.5.0 - 0.5.12", DEVAI_FOLDER, walks_up=True)),
+    ((0, 0, 0), WorkspaceEra("devai 0.0.2 - 0.1.x", DEVAI_FOLDER, walks_up=False)),
+)
+
+
+def workspace_era(aip_version: str) -> WorkspaceEra:
+    version = parse_version(aip_version)
+    return next(era for first, era in ERAS if version >= first)
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """The workspace a run uses: its directory, how it was found, and the config files there."""
+
+    directory: str  # absolute (for `find_workspace`: with symlinks resolved, as the run's cwd is)
+    era: WorkspaceEra
+    found: bool  # the workspace folder exists (False: the run creates it in its directory)
+
+    @property
+    def folder(self) -> str:
+        return self.era.folder
+
+    @property
+    def config_path(self) -> str:
+        """`<directory>/.aipack/config.toml` (or `.devai/`): the workspace config the run reads, if it exists."""
+        return os.path.join(self.directory, self.era.folder, CONFIG_FILE)
+
+    @property
+    def unread_config_paths(self) -> tuple[str, ...]:
+        """The other tool's config in the same directory (`.devai/config.toml` for aip): never read by this run."""
+        return tuple(os.path.join(self.directory, folder, CONFIG_FILE) for folder in _FOLDERS if folder != self.era.folder)
+
+
+def find_workspace(cwd: str, aip_version: str) -> Workspace:
+    """The workspace a run started in `cwd` uses under `aip_version` (the table above)."""
+    era = workspace_era(aip_version)
+    start = os.path.realpath(cwd)  # the run's directory as the OS gives it to aip: symlinks resolved
+    for directory in _ancestors(start) if era.walks_up else [start]:
+        if os.path.isdir(os.path.join(directory, era.folder)):
+            return Workspace(directory, era, found=True)
+    return Workspace(start, era, found=False)
+
+
+def workspace_of(path: str, aip_version: str | None = None) -> Workspace | None:
+    """The workspace a file of a project belongs to: the nearest ancestor of its directory holding the
+    workspace folder, i.e. the directory a user stands in to run it (None: no such ancestor).
+
+    A release that walks up (`WorkspaceEra.walks_up`) reaches that folder from any directory below it,
+    so the search goes up to the filesystem root. A release that reads only the run's own directory
+    needs the user to stand in it, and a user runs the files of a repository from inside it: the
+    search stops at the repository root (a `.git` entry). With no release named, either tool's
+    folder counts, up to the filesystem root (a script may call `aip` or `devai`; its workspace is
+    judged by that tool's latest release).
+    """
+    era = workspace_era(aip_version) if aip_version is not None else None
+    folders = (era.folder,) if era is not None else _FOLDERS
+    stops_at_repository = era is not None and not era.walks_up
+    for directory in _ancestors(os.path.dirname(os.path.abspath(path))):
+        for folder in folders:
+            if os.path.isdir(os.path.join(directory, folder)):
+                return Workspace(directory, era or _latest_era(folder), found=True)
+        if stops_at_repository and os.path.lexists(os.path.join(directory, ".git")):
+            return None
     return None
 
 
-_KIND_TO_FIELD = {
-    "workspace_config": "workspace_configs",
-    "legacy_config": "legacy_configs",
-    "base_config": "base_configs",
-    "agent": "agents",
-    "pack_toml": "pack_tomls",
-    "script": "scripts",
-}
+def _latest_era(folder: str) -> WorkspaceEra:
+    return workspace_era(DEFAULT_AIP_VERSION if folder == AIPACK_FOLDER else "0.5.12")  # devai's last release
 
 
-def discover(paths: list[str], include_maybe_scripts: bool = True) -> DiscoveredFiles:
-    """Walk the given files/directories and group AIPACK files. Symlink loops are not followed."""
-    found = DiscoveredFiles()
-    seen: set[str] = set()
-    for root in paths or ["."]:
-        if os.path.isdir(root):
-            candidates = _walk(root, found)
-        elif os.path.lexists(root):
-            candidates = [root]
-        else:
-            found.unreadable.append((root, "no such file or directory"))
-            continue
-        for candidate in candidates:
-            norm = os.path.normpath(candidate)
-            if norm in seen:
-                continue
-            seen.add(norm)
-            _add(found, norm, explicit=not os.path.isdir(root), include_maybe=include_maybe_scripts)
-    for name in _KIND_TO_FIELD.values():
-        getattr(found, name).sort()
-    return found
-
-
-def _add(found: DiscoveredFiles, path: str, explicit: bool, include_maybe: bool) -> None:
-    name = os.path.basename(path)
-    what = UNREAD_NAMES.get(name) or next((label for suffix, label in UNREAD_SCRIPTS.items()
-                                            if name.lower().endswith(suffix)), None)
-    if what is not None:
-        where = _first_run_call(path)
-        if where is not None:
-            found.unread_scripts.append((path, where[0], where[1], what))
-        return
-    kind = classify(path)
-    if kind == "maybe_script":
-        if include_maybe and _looks_like_aip_caller(path):
-            found.scripts.append(path)
-        return
-    if kind is None:
-        if explicit:  # a file named on the command line: treat by content sniffing
-            if _looks_like_aip_caller(path):
-                found.scripts.append(path)
-        return
-    getattr(found, _KIND_TO_FIELD[kind]).append(path)
-
-
-def _walk(root: str, found: DiscoveredFiles) -> list[str]:
-    out: list[str] = []
-    visited: set[tuple[int, int]] = set()
-
-    def onerror(exc: OSError) -> None:
-        found.unreadable.append((exc.filename or root, exc.strerror or type(exc).__name__))
-
-    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=True):
-        try:
-            st = os.stat(dirpath)
-        except OSError:
-            dirnames[:] = []
-            continue
-        key = (st.st_dev, st.st_ino)
-        if key in visited:  # symlink loop or a directory reached twice
-            dirnames[:] = []
-            continue
-        visited.add(key)
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
-        out.extend(os.path.join(dirpath, f) for f in sorted(filenames))
+def _ancestors(directory: str) -> list[str]:
+    out = [directory]
+    while (parent := os.path.dirname(out[-1])) != out[-1]:
+        out.append(parent)
     return out
-
-
-def _looks_like_aip_caller(path: str) -> bool:
-    """Cheap sniff: a sh/bash shebang, or a Python file mentioning `aip`/`devai` as a word."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device would block the read
-            return False
-        with open(path, "rb") as handle:
-            head = handle.read(65536)
-    except OSError:
-        return False
-    if head.startswith(b"#!") and any(sh in head.split(b"\n", 1)[0] for sh in (b"sh", b"bash", b"zsh")):
-        return True
-    if os.path.basename(path) in ("package.json", "tasks.json"):
-        return _AIP_WORD.search(head) is not None
-    if path.endswith(".py"):
-        return b'"aip"' in head or b"'aip'" in head or b"devai" in head or b"aip run" in head
-    return False
-
-
-def _first_run_call(path: str) -> tuple[int, int] | None:
-    """(line, column) of the first `aip run`/`devai run` in the file's first 1 MB, if any."""
-    try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return None
-        with open(path, "rb") as handle:
-            head = handle.read(1024 * 1024)
-    except OSError:
-        return None
-    match = _RUN_CALL.search(head)
-    if match is None:
-        return None
-    line_start = head.rfind(b"\n", 0, match.start()) + 1
-    return head.count(b"\n", 0, match.start()) + 1, len(head[line_start:match.start()].decode("utf-8", "replace")) + 1
 
 
 def default_base_dir() -> Path:
@@ -222,8 +142,3 @@ def base_layers(base_dir: str | os.PathLike[str] | None = None) -> BaseLayers:
         return candidate if candidate.is_file() else None
 
     return BaseLayers(base, existing("config-default.toml"), existing("config-user.toml"), existing("config.toml"))
-
-
-def workspace_root_of(config_path: str) -> str:
-    """`<wks>` for `<wks>/.aipack/config.toml` or `<wks>/.devai/config.toml`."""
-    return str(Path(config_path).parent.parent)

@@ -21,7 +21,7 @@ from aipack_compat.model.invocation import ScriptScan
 from aipack_compat.model.location import Location
 
 if TYPE_CHECKING:
-    from aipack_compat.load.workspace import DiscoveredFiles
+    from aipack_compat.load.discovery import DiscoveredFiles
 
 JSON_NAME = "aipack-compat.json"
 PYTHON_NAME = "aipack_jobs.py"
@@ -42,7 +42,7 @@ class MigrationPlan:
 
 def plan_migration(path: str, emit: str = "json", aip_version: str | None = None, out_dir: str | None = None) -> MigrationPlan:
     root = os.path.abspath(path)
-    from aipack_compat.load.workspace import discover
+    from aipack_compat.load.discovery import discover
 
     found = discover([root])  # one walk of the tree for the scripts and the files no front-end reads
     scans = scan_scripts(root, found)
@@ -85,8 +85,8 @@ def _report_unread_scripts(root: str, unread: list[tuple[str, int, int, str]], e
 
 
 def scan_scripts(root: str, found: "DiscoveredFiles | None" = None) -> list[ScriptScan]:
-    from aipack_compat.load.scripts import scan_script_bytes
-    from aipack_compat.load.workspace import discover
+    from aipack_compat.load.scripts.scan import scan_script_bytes
+    from aipack_compat.load.discovery import discover
 
     found = found if found is not None else discover([root])
     scans: list[ScriptScan] = []

@@ -185,7 +185,7 @@ def _rewritten_options(root: str, invocation: Invocation, workspace: WorkspaceCo
 
 def _apply_all(root: str, rewrites: list[ConfigRewrite], workspace: WorkspaceConfig, cell: str | None,
                changes: list[str], diagnostics: list[Diagnostic], script: str) -> str | None:
-    from aipack_compat.load.sed_script import apply_substitutions, parse_substitutions
+    from aipack_compat.load.scripts.shell.commands.sed_script import apply_substitutions, parse_substitutions
 
     text = workspace.text or ""
     for rewrite in rewrites:

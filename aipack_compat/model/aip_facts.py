@@ -117,7 +117,7 @@ class AipFacts:
         return self.requested == self.applied or parse_version(self.requested) == parse_version(self.applied)
 
     def manifest(self) -> Mapping[str, Any]:
-        return _json(self.applied, "manifest.json")  # type: ignore[no-any-return]
+        return _json(self.applied, "manifest.json")
 
     @property
     def genai_version(self) -> str:
@@ -152,7 +152,7 @@ class AipFacts:
     # -- routing
 
     def routing(self) -> Mapping[str, Any]:
-        return _json(self.applied, "routing.json")  # type: ignore[no-any-return]
+        return _json(self.applied, "routing.json")
 
     def route(self, model: str) -> Route:
         """genai's `AdapterKind::from_model` as the genai this release pins does it (no alias lookup)."""
@@ -182,7 +182,7 @@ class AipFacts:
     # -- Lua API
 
     def lua_globals(self) -> Mapping[str, Any]:
-        return _json(self.applied, "lua_api.json")["globals"]  # type: ignore[no-any-return]
+        return _json(self.applied, "lua_api.json")["globals"]
 
     def lua_modules(self) -> tuple[str, ...]:
         """Names of the module tables under the `aip` global (`utils` before aip 0.7)."""

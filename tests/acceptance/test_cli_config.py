@@ -118,3 +118,21 @@ def test_every_corpus_workspace_shows(tmp_path: Path, capsys: pytest.CaptureFixt
         code, out, err = run(capsys, str(config.parent.parent), "--base-dir", str(tmp_path), "--format", "json")
         assert code == 0, err
         assert json.loads(out)["resolved_model"] is not None
+
+
+@pytest.mark.parametrize(("version", "reads"), [("0.8.28", "sub"), ("0.8.37", None), ("0.7.17", "sub")])
+def test_config_show_below_nested_workspaces_reads_what_that_release_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], version: str, reads: str | None
+) -> None:
+    for directory in (tmp_path, tmp_path / "sub"):
+        (directory / ".aipack").mkdir(parents=True)
+        (directory / ".aipack" / "config.toml").write_text(f'[options]\nmodel = "{directory.name}-model"\n')
+    (tmp_path / "sub" / "deeper").mkdir()
+    code, out, _ = run(capsys, str(tmp_path / "sub" / "deeper"), "--base-dir", str(tmp_path / "empty"),
+                       "--aip-version", version, "--format", "json")
+    assert code == 0
+    model = json.loads(out)["options"]["model"]
+    if reads is None:  # 0.8.29+: `.aipack/` only in the directory itself, so only the shipped defaults apply
+        assert model["builtin"] is True
+    else:
+        assert model["path"] == str(tmp_path / reads / ".aipack" / "config.toml") and model["value"] == "sub-model"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from aipack_compat.load.workspace import classify
+from aipack_compat.load.discovery import classify
 
 HOOKS = {hook["id"]: hook for hook in yaml.safe_load((Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml").read_text())}
 

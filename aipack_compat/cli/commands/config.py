@@ -75,15 +75,12 @@ def _read(file_path: str) -> str:
 
 
 def _workspace_configs(path: str, version: str) -> list[tuple[str, str]]:
-    """The workspace config(s) for PATH: a config file given directly, or the one aip would find from a dir.
-
-    aip 0.8.29+ looks for `.aipack/` only in the directory itself; older versions walk up to the nearest
-    ancestor that has one (`A:src/exec/init/init_wks.rs@952ad06e`, `@67ccd049`). devai reads `.devai/`.
-    """
-    from aipack_compat.model.eras import AIP_RENAME, CWD_ONLY_WORKSPACE
-    from aipack_compat.model.versions import parse_version
+    """The workspace config(s) for PATH: a config file given directly, or what a run from that directory
+    finds (`find_workspace`: aip 0.8.29+ looks only in the directory itself, older releases walk up, devai
+    reads `.devai/`). The other tool's config next to it is listed too, shown as not read."""
     from aipack_compat.errors import UsageFailure
-    from aipack_compat.load.workspace import classify
+    from aipack_compat.load.discovery import classify
+    from aipack_compat.load.workspace import find_workspace
 
     if not os.path.lexists(path):
         raise UsageFailure(f"{path}: no such file or directory")
@@ -93,17 +90,14 @@ def _workspace_configs(path: str, version: str) -> list[tuple[str, str]]:
         if kind == "base_config":
             return [(path, {"config-default.toml": "default", "config-user.toml": "user"}.get(name, "base-legacy"))]
         return [(path, "workspace")]
-    v = parse_version(version)
-    folder = Path(path)
-    candidates = [folder] if v >= CWD_ONLY_WORKSPACE else [folder, *folder.resolve().parents]
-    for directory in candidates:
-        found = [str(directory / sub / "config.toml") for sub in (".aipack", ".devai")
-                 if (directory / sub / "config.toml").is_file()]
-        if found:
-            return [(config, "workspace") for config in found]
-        if (directory / ".aipack").is_dir() or (v < AIP_RENAME and (directory / ".devai").is_dir()):
-            return []  # the workspace folder exists without a config: aip skips the layer (spec §6 case 13)
-    return []
+    workspace = find_workspace(path, version)
+    here = os.path.realpath(path)
+
+    def shown(config: str) -> str:  # as PATH names it when the workspace is PATH itself, else absolute
+        return str(Path(path) / os.path.relpath(config, here)) if workspace.directory == here else config
+
+    configs = [workspace.config_path, *workspace.unread_config_paths]
+    return [(shown(config), "workspace") for config in configs if os.path.isfile(config)]
 
 
 def _load_agent(agent_file: str, version: str) -> tuple[dict[str, Any] | None, Any, list[Any]]:

@@ -42,13 +42,19 @@ def command(path: str, write: bool) -> int:
 
 
 def _config_path(path: str) -> str:
-    """PATH itself unless it is a directory, else the workspace config under it. Whatever is there
+    """PATH itself unless it is a directory, else the workspace config a run there reads (`find_workspace`,
+    latest aip: the directory's own `.aipack/`), or the legacy `.devai/` one beside it. Whatever is there
     (a directory named config.toml, a FIFO) goes to `read_text_file`, which says what is wrong."""
     if not os.path.isdir(path):
         return path
-    for candidate in (os.path.join(path, ".aipack", "config.toml"), os.path.join(path, ".devai", "config.toml")):
-        if os.path.lexists(candidate):
-            return candidate
+    from aipack_compat.load.workspace import find_workspace
+    from aipack_compat.model.versions import DEFAULT_AIP_VERSION
+
+    workspace = find_workspace(path, DEFAULT_AIP_VERSION)
+    for candidate in (workspace.config_path, *workspace.unread_config_paths):
+        shown = os.path.join(path, os.path.relpath(candidate, workspace.directory))
+        if os.path.lexists(shown):
+            return shown
     from aipack_compat.errors import UsageFailure
 
     raise UsageFailure(f"{path}: no .aipack/config.toml or .devai/config.toml here")

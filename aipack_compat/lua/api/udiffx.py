@@ -252,7 +252,7 @@ def installed_crate_prompt(requirement: Version) -> str | None:
             continue
         prompt = os.path.join(directory, "src", "prompt", "prompt-file-changes.md")
         if os.path.isfile(prompt) and (best is None or found > best[0]):
-            best = (found, prompt)  # type: ignore[assignment]
+            best = (found, prompt)
     if best is None:
         return None
     with open(best[1], encoding="utf-8") as handle:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from aipack_compat.load.agent import LexerRules, parse_agent, rust_lines
+from aipack_compat.load.agent import parse_agent
+from aipack_compat.load.agent_lexer_rules import LexerRules, rust_lines
 
 CORPUS = (Path(__file__).parents[3] / "../shared/corpus").resolve()
 

@@ -1,0 +1,1 @@
+"""The Makefile front-end: recipes read as the shell lines make runs."""
