@@ -18,6 +18,26 @@ import pytest
 SUPPORT = Path(__file__).resolve().parent / "support"
 REPO = Path(__file__).resolve().parent.parent
 
+sys.path.insert(0, str(SUPPORT))
+from home_guard import install as _install_home_guard  # noqa: E402
+
+_HOME_GUARD = _install_home_guard(REPO)
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Each test runs with an empty HOME and XDG dirs of its own; touching the real home fails it."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for variable, sub in (("XDG_CACHE_HOME", ".cache"), ("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share")):
+        monkeypatch.setenv(variable, str(home / sub))
+    monkeypatch.delenv("AIPACK_COMPAT_CACHE_DIR", raising=False)
+    _HOME_GUARD.active = True
+    try:
+        yield home
+    finally:
+        _HOME_GUARD.active = False
+
 
 @pytest.fixture(autouse=True)
 def _no_ollama_host(monkeypatch: pytest.MonkeyPatch) -> None:
