@@ -194,6 +194,19 @@ def write_user_file(path: str | os.PathLike[str], data: str | bytes, *, force: b
         raise EnvironmentFailure(f"cannot write {exc.filename or path}: {os_reason(exc)}") from None
 
 
+def write_output_set_for_command(directory: str | os.PathLike[str], files: dict[str, str | bytes], *,
+                                 force: bool = False) -> list[str]:
+    """`write_output_set` for commands: a refusal or an OS error becomes one clear line (exit 2)."""
+    from aipack_compat.errors import EnvironmentFailure, UsageFailure
+
+    try:
+        return write_output_set(directory, files, force=force)
+    except RefusedOverwrite as exc:
+        raise UsageFailure(str(exc)) from None
+    except OSError as exc:
+        raise EnvironmentFailure(f"cannot write {exc.filename or directory}: {os_reason(exc)}") from None
+
+
 def ensure_writable_directory(path: str | os.PathLike[str], what: str = "output directory") -> None:
     """Create `path` if needed and prove a file can be created in it, before any long work starts."""
     import tempfile
@@ -212,3 +225,116 @@ def ensure_writable_directory(path: str | os.PathLike[str], what: str = "output 
             pass
     except OSError as exc:  # read-only mount, full disk: the probe's own name would only confuse
         raise EnvironmentFailure(f"{folder}: cannot use as {what}: {os_reason(exc)}") from None
+
+
+PENDING_OUTPUT_SET = ".aipack-compat-pending"
+"""The staging folder of an output set inside its directory; `manifest.json` in it is the commit record."""
+
+
+def write_output_set(directory: str | os.PathLike[str], files: dict[str, str | bytes], *, force: bool = False) -> list[str]:
+    """Write several files into `directory` as one set (migrate's three files, replay's reports).
+
+    Nothing is written when any file would be refused (it exists, differs, and `force` is off): the
+    caller gets one `RefusedOverwrite` naming all of them. Otherwise every changed file is staged in
+    `PENDING_OUTPUT_SET`, then the staged manifest is renamed into place — the commit point — and the
+    files are moved over their targets. A kill before the commit leaves the old set; a kill after it
+    leaves a manifest that `finish_pending_output_set` (called first by every writer and by readers
+    of the set) rolls forward, so a set is never left mixed and no temporary file stays behind.
+    Returns the names that changed (files already holding the same bytes are left untouched).
+    """
+    import json
+    import shutil
+    import tempfile
+
+    folder = Path(directory)
+    finish_pending_output_set(folder)
+    changed: dict[str, tuple[bytes, int | None]] = {}
+    refused: list[str] = []
+    for name, data in files.items():
+        _check_member_name(name)
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        target = folder / name
+        if target.is_symlink():  # an output set never writes through a link (it could point anywhere)
+            raise OSError(errno.EINVAL, "is a symbolic link; an output set replaces files only", str(target))
+        existing = _existing_regular_file(target)
+        if existing is not None and existing.st_size == len(payload) and _holds(target, payload):
+            continue
+        if existing is not None and not force:
+            refused.append(str(target))
+        changed[name] = (payload, existing.st_mode & 0o7777 if existing is not None else None)
+    if refused:
+        raise RefusedOverwrite(f"{', '.join(refused)} exist{'s' if len(refused) == 1 else ''} and differ"
+                               f"{'s' if len(refused) == 1 else ''}; use --force to overwrite (nothing was written)")
+    if not changed:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = folder / PENDING_OUTPUT_SET
+    try:
+        for name, (payload, mode) in changed.items():
+            staged = staging / "files" / name
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            with open(staged, "wb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(staged, mode if mode is not None else 0o666 & ~_umask())
+        fd, tmp_manifest = tempfile.mkstemp(prefix=".manifest.", dir=staging)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(sorted(changed), handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_manifest, staging / "manifest.json")  # the commit point
+        _fsync_directory(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # not committed: the old set stays as it was
+        raise
+    _roll_forward(folder, staging)
+    return sorted(changed)
+
+
+def finish_pending_output_set(directory: str | os.PathLike[str]) -> bool:
+    """Complete (committed) or discard (uncommitted) an output set a killed writer left; True if one was found."""
+    import shutil
+
+    staging = Path(directory) / PENDING_OUTPUT_SET
+    if not staging.is_dir() or staging.is_symlink():
+        return False
+    if (staging / "manifest.json").is_file():
+        _roll_forward(Path(directory), staging)
+    else:
+        shutil.rmtree(staging, ignore_errors=True)
+    return True
+
+
+def _roll_forward(folder: Path, staging: Path) -> None:
+    import json
+    import shutil
+
+    names = json.loads((staging / "manifest.json").read_text(encoding="utf-8"))
+    for name in names:
+        _check_member_name(name)
+        staged = staging / "files" / name
+        if staged.exists():  # moved already when a previous roll-forward was cut short
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, folder / name)
+    _fsync_directory(folder)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _check_member_name(name: str) -> None:
+    parts = Path(name).parts
+    if not parts or Path(name).is_absolute() or ".." in parts or parts[0] == PENDING_OUTPUT_SET:
+        raise ValueError(f"not a file name inside the output directory: {name!r}")
+
+
+def _fsync_directory(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -27,7 +27,7 @@ def command(path: str, out_dir: str, dry_run: bool, force: bool, emit: str, aip_
     Exit 0 when everything was migrated, 1 when something could not be (listed in MIGRATION.md).
     """
     from aipack_compat.errors import UsageFailure
-    from aipack_compat.files import ensure_writable_directory, write_user_file
+    from aipack_compat.files import ensure_writable_directory, write_output_set_for_command
     from aipack_compat.migrate.plan import plan_migration
 
     _refuse_unusable_out(out_dir)
@@ -51,9 +51,7 @@ def command(path: str, out_dir: str, dry_run: bool, force: bool, emit: str, aip_
         more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
         raise UsageFailure(f"{refused[0]} exists and differs{more}; use --force to overwrite, or --dry-run to see what would change")
     ensure_writable_directory(out_dir)
-    written = 0
-    for name, target in targets.items():
-        written += write_user_file(target, plan.files[name], force=force)
+    written = len(write_output_set_for_command(out_dir, dict(plan.files), force=force))  # all files or none
     click.echo(f"wrote {written} file(s) to {out_dir}" if written else f"{out_dir} is already up to date")
     click.echo(_summary(plan))
     return 1 if plan.lost_something else 0
