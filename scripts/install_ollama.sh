@@ -11,7 +11,7 @@ set -uo pipefail
 OLLAMA_VERSION=${OLLAMA_VERSION:-0.17.4}
 MINIAUDIO_VERSION=1.71
 PY=${PYTHON:-python3}
-root="${AIPACK_COMPAT_CACHE:-$HOME/.cache/aipack-compat}/ollama-v$OLLAMA_VERSION"
+root="$HOME/.cache/aipack-compat/ollama-v$OLLAMA_VERSION"
 bin="$root/bin/ollama"
 export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
 
@@ -74,7 +74,7 @@ else:
 EOF
 fi
 
-say "building ollama $OLLAMA_VERSION with go install (CPU only; ~4 min on 2 cores the first time)..."
+say "building ollama $OLLAMA_VERSION with go install (CPU only; 3.5-14 min on 2 cores, longer while other builds run)..."
 build_start=$SECONDS
 mkdir -p "$root/bin"
 CGO_ENABLED=1 CGO_CPPFLAGS="-I$include -I/usr/include" GOBIN="$root/bin" \

