@@ -27,10 +27,10 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests" / "support"))
-from real_ollama import BASE_TAG, RealOllama, distinct_gguf, missing  # noqa: E402
-from sim_ollama import SimOllama  # noqa: E402
-from sim_ollama_sched import SimModel, SimSettings  # noqa: E402
-from ollama_backend import gguf_path  # noqa: E402
+from real_ollama import BASE_TAG, RealOllama, distinct_gguf, missing  # type: ignore[import-not-found]  # noqa: E402
+from sim_ollama import SimOllama  # type: ignore[import-not-found]  # noqa: E402
+from sim_ollama_sched import SimModel, SimSettings  # type: ignore[import-not-found]  # noqa: E402
+from ollama_backend import gguf_path  # type: ignore[import-not-found]  # noqa: E402
 
 A, A_COPY, B = BASE_TAG, "llama3.2:1b", "qwen2.5:0.5b"
 """A and its `ollama cp` tag share a blob; B is another blob (the same weights, one metadata byte off)."""
@@ -78,7 +78,7 @@ class Real:
     def server(self, **env: Any) -> RealOllama:
         server = RealOllama(self.work / f"s{len(self.started)}", **env).start()
         self.started.append(server)
-        parameters = {"num_thread": self.threads} if self.threads else None
+        parameters: dict[str, object] | None = {"num_thread": self.threads} if self.threads else None
         server.import_smollm2(tags=(A_COPY,), parameters=parameters)
         server.create(B, self.other_blob, parameters)
         return server
@@ -94,9 +94,10 @@ def loads_in(replies: list[dict[str, Any]], cold_load: float) -> int:
 
 
 def sim_models(load: float, prefill: float, decode: float, tokens: int) -> list[SimModel]:
-    common = {"load_seconds": load, "prefill_tokens_per_second": prefill, "decode_tokens_per_second": decode,
-              "reply_tokens": tokens}
-    return [SimModel(A, blob="a", **common), SimModel(A_COPY, blob="a", **common), SimModel(B, blob="b", **common)]
+    def model(name: str, blob: str) -> SimModel:
+        return SimModel(name, load_seconds=load, prefill_tokens_per_second=prefill, decode_tokens_per_second=decode,
+                        reply_tokens=tokens, blob=blob)
+    return [model(A, "a"), model(A_COPY, "a"), model(B, "b")]
 
 
 def main() -> int:

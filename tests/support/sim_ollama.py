@@ -24,7 +24,7 @@ import math
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -203,7 +203,7 @@ class SimServer:
         messages = body.get("messages") or []
         if not isinstance(messages, list) or not messages:
             return _openai_error(400, "invalid message content type: <nil>", "invalid_request_error")
-        options = {key: body[key] for key in ("seed", "temperature", "top_p") if key in body}
+        options: dict[str, Any] = {key: body[key] for key in ("seed", "temperature", "top_p") if key in body}
         if body.get("max_tokens") is not None:
             options["num_predict"] = body["max_tokens"]
         try:
@@ -246,7 +246,7 @@ class SimServer:
         return response
 
     async def _generate(self, runner: Runner, model: SimModel, messages: list[dict[str, Any]],
-                        options: dict[str, Any]) -> AsyncIterator[str | dict[str, Any]]:
+                        options: dict[str, Any]) -> AsyncGenerator[str | dict[str, Any], None]:
         """The runner's side: wait for the weights and a parallel slot, prefill, then decode in chunks."""
         clock = self.scheduler.clock
         await runner.ready.wait()
