@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the executor; prints ratios measured in this one run.
 
-    python scripts/bench_executor.py [--requests 4000] [--rss-items 100000] [--skip-real-model] [--only abcdef]
+    python scripts/bench_executor.py [--requests 4000] [--rss-items 100000] [--skip-real-model] [--only abcdefg]
 
 (a) our client vs the official `ollama` AsyncClient at concurrency 8 and 32 on a zero-latency backend
     (tests/support/canned_backend.py, a raw asyncio.Protocol server in its own process whose own CPU
@@ -12,7 +12,11 @@
     endpoint): the canned backend, and the real model unless --skip-real-model;
 (d) executor overhead vs pure backend time with the real model (20 items, concurrency 1), with and
     without the fixed start-up;
-(e) a cached re-run of 1,000 items; (f) peak RSS of a 100k-input run (in a child process).
+(e) a cached re-run of 1,000 items; (f) peak RSS of a 100k-input run (in a child process);
+(g) the executor (`run`'s runner, journal included) vs the official `ollama` AsyncClient against the real
+    Ollama server (scripts/install_ollama.sh) on the real SmolLM2 model, same prompts, concurrency 1 and 4:
+    wall and overhead per request (client latency minus the server-reported total_duration). The wall
+    follows the server's generation time, which varies run to run on a shared machine; the overhead does not.
 """
 
 from __future__ import annotations
@@ -395,12 +399,72 @@ def bench_f(url: str, work: Path, total: int) -> None:
           f"fsync'ed journal), peak RSS {int(rss_kb) / 1024:.0f} MB")
 
 
+def bench_g(work: Path, total: int = 8) -> None:
+    sys.path.insert(0, str(REPO / "tests" / "support"))
+    from real_ollama import RealOllama, missing  # type: ignore[import-not-found]
+
+    reason = missing()
+    if reason:
+        print(f"(g) skipped: {reason}")
+        return
+    server = RealOllama(work / "ollama", num_parallel=4).start()
+    try:
+        server.import_smollm2(tags=(), parameters={"num_thread": 1, "num_predict": 16})
+        asyncio.run(_official_timed(server.url, 1, 1))  # load the model
+        print(f"(g) real Ollama 0.17.4 (OLLAMA_NUM_PARALLEL=4, SmolLM2-135M, num_thread 1, 16 tokens), "
+              f"{total} requests per run, runs in the order A B B A (medians of 2; the server's time varies)")
+        for concurrency in (1, 4):
+            runs: dict[str, list[tuple[float, list[tuple[float, float]]]]] = {"aipack-compat": [],
+                                                                               "ollama.AsyncClient": []}
+            order = ("aipack-compat", "ollama.AsyncClient", "ollama.AsyncClient", "aipack-compat")
+            for attempt, label in enumerate(order):
+                started = time.perf_counter()
+                if label == "aipack-compat":
+                    config = work / f"g-{concurrency}-{attempt}.json"
+                    config.write_text(job_config(server.url, total).model_dump_json())
+                    results = work / f"g-{concurrency}-{attempt}.jsonl"
+                    asyncio.run(_run_runner(config, results, concurrency, None))
+                    records = [json.loads(line) for line in results.read_text().splitlines()]
+                    timings = [(r["latency_seconds"], r["backend"]["total_duration_ns"] / 1e9) for r in records]
+                else:
+                    timings = asyncio.run(_official_timed(server.url, concurrency, total))
+                runs[label].append((time.perf_counter() - started, timings))
+            for label, measured in runs.items():
+                wall = statistics.median(w for w, _ in measured)
+                timings = [t for _, run in measured for t in run]
+                overhead = [1000 * (latency - backend) for latency, backend in timings]
+                print(f"    c={concurrency} {label:<19} wall {wall:6.2f} s, {wall / total:5.2f} s/request; "
+                      f"overhead/request median {statistics.median(overhead):6.1f} ms, max {max(overhead):6.1f} ms "
+                      f"(server total_duration mean {statistics.mean(b for _, b in timings):.2f} s)")
+    finally:
+        server.stop()
+
+
+async def _official_timed(url: str, concurrency: int, total: int) -> list[tuple[float, float]]:
+    """(client latency, server total_duration) per request, the same prompts `job_config` renders."""
+    import ollama
+
+    client = ollama.AsyncClient(host=url)
+    remaining = iter(range(total))
+    timings: list[tuple[float, float]] = []
+
+    async def worker() -> None:
+        for index in remaining:
+            messages = [{"role": "user", "content": f"\nSay hello to person {index}.\n"}]
+            started = time.perf_counter()
+            reply = await client.chat(model="smollm2:135m", messages=messages, options={"temperature": 0.0})
+            timings.append((time.perf_counter() - started, (reply.total_duration or 0) / 1e9))
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return timings
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--rss-items", type=int, default=100_000)
     parser.add_argument("--skip-real-model", action="store_true")
-    parser.add_argument("--only", default="abcdef", help="which measurements to run, e.g. `ae`")
+    parser.add_argument("--only", default="abcdefg", help="which measurements to run, e.g. `ae`")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="aipack-bench-"))
     process, url = start_canned()
@@ -420,6 +484,11 @@ def main() -> int:
             bench_e(url, work)
         if "f" in args.only:
             bench_f(url, work, args.rss_items)
+        if "g" in args.only:
+            if args.skip_real_model:
+                print("(g) skipped: --skip-real-model")
+            else:
+                bench_g(work)
     finally:
         stop(process)
         shutil.rmtree(work, ignore_errors=True)

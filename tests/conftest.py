@@ -1,4 +1,4 @@
-"""Shared fixtures: the real-model Ollama-API backend (session) and the fault-injection backend."""
+"""Shared fixtures: the real Ollama server and the real-model Ollama-API backend (session), the fault-injection backend."""
 
 from __future__ import annotations
 
@@ -95,6 +95,16 @@ def ollama_backend() -> Iterator[str]:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def real_ollama(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The real `ollama serve` (built by scripts/install_ollama.sh) serving SmolLM2 under the tags in
+    tests/support/real_ollama.py, with a private OLLAMA_MODELS and HOME; skips loudly when not built."""
+    sys.path.insert(0, str(SUPPORT))
+    from real_ollama import serve_for_tests
+
+    yield from serve_for_tests(tmp_path_factory.mktemp("real-ollama"))
 
 
 class _ThreadServer:
