@@ -39,8 +39,11 @@ def test_ollama_show_run_and_ps(real_ollama: Any) -> None:
     resident = script(real_ollama, "ollama ps | awk 'NR > 1 {print $1}'")
     api = [row["name"] for row in httpx.get(real_ollama.url + "/api/ps", timeout=10).json()["models"]]
     assert resident.stdout.split() == api and len(api) == 1
-    stopped = script(real_ollama, "ollama stop smollm2:135m && ollama ps | awk 'NR > 1' | wc -l")
-    assert stopped.returncode == 0 and stopped.stdout.split()[-1] == "0"
+    # `ollama stop` asks the server to unload (keep_alive 0) and returns before the runner is gone:
+    # scripts that wait for it poll `ollama ps`, as this does (10 s at most).
+    stopped = script(real_ollama, "ollama stop smollm2:135m && for i in $(seq 50); do "
+                                  "[ \"$(ollama ps | awk 'NR > 1' | wc -l)\" = 0 ] && echo unloaded && break; sleep 0.2; done")
+    assert stopped.returncode == 0 and stopped.stdout.split()[-1:] == ["unloaded"]
 
 
 def test_ollama_against_a_missing_model_fails_in_the_script(real_ollama: Any) -> None:
